@@ -1,0 +1,404 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Fusebox.Internal;
+
+namespace Fusebox;
+
+/// <summary>
+/// A circuit breaker: counts outcomes while closed, opens when its <see cref="TripPolicy"/> says so, rejects calls
+/// at once while open, admits a fixed number of probes when the break is over and closes when they succeed.
+/// </summary>
+/// <remarks>
+/// The whole state is one immutable <c>StateRecord</c> swapped with compare-and-swap: reading it is one volatile
+/// read, every transition has exactly one winner, and no lock is ever taken by the breaker itself. Each state has a
+/// generation number; permits carry it, so a late outcome from an earlier state is counted as ignored and never
+/// changes the current one. Open becomes half-open lazily, on the first call after the break: no timers, no threads.
+/// This file holds the state machine; the call styles live in <c>CircuitBreaker.Execute.cs</c>.
+/// </remarks>
+public sealed partial class CircuitBreaker
+{
+    private readonly CircuitBreakerOptions _options;
+    private readonly BreakerClock _clock;
+    private readonly TripMeter _meter;
+    private readonly bool _meterNeedsClock;
+    private readonly long _slowThresholdTicks;
+    private readonly long _probeTimeoutTicks;
+    private readonly int _successesToClose;
+    private readonly Func<Exception, bool>? _shouldHandleException;
+    private readonly Func<object?, bool>? _shouldHandleResult;
+    private readonly FuseboxMetrics _metrics;
+    private readonly CallCounters _counters = new();
+    private StateRecord _state;
+    private long _stateChanges;
+
+    /// <summary>Creates a breaker with the seed's defaults.</summary>
+    /// <param name="name">A name that identifies the protected dependency in reports and metrics.</param>
+    public CircuitBreaker(string name)
+        : this(name, null, null, null)
+    {
+    }
+
+    /// <summary>Creates a breaker.</summary>
+    /// <param name="name">A name that identifies the protected dependency in reports and metrics; not empty.</param>
+    /// <param name="options">The options (copied and validated now); null for the defaults.</param>
+    /// <param name="timeProvider">The clock; overrides <see cref="CircuitBreakerOptions.TimeProvider"/>. Default: the system clock.</param>
+    /// <param name="metrics">Where to report metrics; default <see cref="FuseboxMetrics.Shared"/>.</param>
+    /// <exception cref="ArgumentException">The name is null or empty, or an option is out of range.</exception>
+    public CircuitBreaker(string name, CircuitBreakerOptions? options, TimeProvider? timeProvider = null, FuseboxMetrics? metrics = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _options = options?.Clone() ?? new CircuitBreakerOptions();
+        _options.Validate();
+        Name = name;
+        _clock = new BreakerClock(timeProvider ?? _options.TimeProvider ?? TimeProvider.System);
+        _options.TimeProvider = _clock.Provider;
+        _meter = _options.TripPolicy.CreateMeter();
+        _meterNeedsClock = _options.TripPolicy.RequiresClock;
+        _slowThresholdTicks = _options.SlowCallThreshold?.Ticks ?? 0;
+        _probeTimeoutTicks = _options.ProbeTimeout.Ticks;
+        _successesToClose = _options.SuccessesToClose ?? _options.HalfOpenPermits;
+        _shouldHandleException = _options.ShouldHandleException;
+        _shouldHandleResult = _options.ShouldHandleResult;
+        _metrics = metrics ?? FuseboxMetrics.Shared;
+        _state = new StateRecord(CircuitState.Closed, 0, TransitionReason.Created, null, _clock.UtcNow());
+        _metrics.Track(this);
+    }
+
+    /// <summary>Raised after every state change, outside any lock. A throwing subscriber cannot break the breaker
+    /// (its exception is caught) and does not stop other subscribers. Concurrent changes may be delivered out of
+    /// order; <see cref="CircuitStateChangedEventArgs.Generation"/> orders them.</summary>
+    public event EventHandler<CircuitStateChangedEventArgs>? StateChanged;
+
+    /// <summary>The breaker's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The current state. An open breaker whose break has elapsed still reads <see cref="CircuitState.Open"/>
+    /// until the next call moves it to half-open.</summary>
+    public CircuitState State => Volatile.Read(ref _state).State;
+
+    /// <summary>A copy of the options this breaker runs with.</summary>
+    public CircuitBreakerOptions Options => _options.Clone();
+
+    /// <summary>The clock this breaker reads.</summary>
+    public TimeProvider TimeProvider => _clock.Provider;
+
+    /// <summary>For tests: the source of jitter, a number in [0, 1).</summary>
+    internal Func<double> JitterSource { get; set; } = Random.Shared.NextDouble;
+
+    internal long TotalCallsForIdleCheck =>
+        _counters.Read(CallCounter.Success) + _counters.Read(CallCounter.Failure) + _counters.Read(CallCounter.Rejected) + _counters.Read(CallCounter.Ignored);
+
+    /// <summary>Asks to make one call. Never blocks, never throws for a rejection.</summary>
+    /// <param name="permit">When true: the permit to report the call's outcome on.</param>
+    /// <returns>False when the breaker rejects the call (it is counted as rejected).</returns>
+    public bool TryAcquire(out CircuitPermit permit) => TryAcquire(out permit, out _);
+
+    /// <summary>Asks to make one call. Never blocks, never throws for a rejection.</summary>
+    /// <param name="permit">When true: the permit to report the call's outcome on.</param>
+    /// <param name="retryAfter">When false: how long until a probe may be admitted, if known.</param>
+    /// <returns>False when the breaker rejects the call (it is counted as rejected).</returns>
+    public bool TryAcquire(out CircuitPermit permit, out TimeSpan? retryAfter) =>
+        TryAcquireCore(out permit, out retryAfter, out _);
+
+    /// <summary>Holds the breaker open until <see cref="Reset"/>: every call is rejected.</summary>
+    /// <param name="reason">Who or why, for the event and the snapshot.</param>
+    public void Isolate(string? reason = null) => ForceState(CircuitState.Isolated, TransitionReason.ManualIsolate, reason);
+
+    /// <summary>Holds the breaker closed until <see cref="Reset"/>: every call flows and is measured, but it never trips.</summary>
+    /// <param name="reason">Who or why, for the event and the snapshot.</param>
+    public void Disable(string? reason = null) => ForceState(CircuitState.Disabled, TransitionReason.ManualDisable, reason);
+
+    /// <summary>Closes the breaker and clears the trip policy's window and the break-duration backoff.</summary>
+    /// <param name="reason">Who or why, for the event and the snapshot.</param>
+    public void Reset(string? reason = null) => ForceState(CircuitState.Closed, TransitionReason.ManualReset, reason);
+
+    /// <summary>Reads the breaker's state and counts. Allocates the snapshot; not meant for every call.</summary>
+    public CircuitSnapshot Snapshot()
+    {
+        var s = Volatile.Read(ref _state);
+        long now = _clock.Now();
+        return new CircuitSnapshot
+        {
+            Name = Name,
+            State = s.State,
+            Generation = s.Generation,
+            SuccessfulCalls = _counters.Read(CallCounter.Success),
+            FailedCalls = _counters.Read(CallCounter.Failure),
+            RejectedCalls = _counters.Read(CallCounter.Rejected),
+            IgnoredCalls = _counters.Read(CallCounter.Ignored),
+            SlowCalls = _counters.Read(CallCounter.Slow),
+            StateChanges = Interlocked.Read(ref _stateChanges),
+            Window = _meter.Read(now),
+            OpenedAt = s.OpenedAt,
+            RetryAfter = s.State == CircuitState.Open ? TimeSpan.FromTicks(Math.Max(0, s.OpenUntil - now)) : null,
+            FreeProbeSlots = s.Probes?.Available(now),
+            LastChangedAt = s.ChangedAt,
+            LastReason = s.Reason,
+            LastReasonDescription = s.Description,
+            ConsecutiveOpens = s.ConsecutiveOpens,
+            TripPolicy = _options.TripPolicy.ToString() ?? _options.TripPolicy.GetType().Name,
+        };
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"CircuitBreaker({Name}, {State})";
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryAcquireCore(out CircuitPermit permit, out TimeSpan? retryAfter, out CircuitState rejectedIn)
+    {
+        var s = Volatile.Read(ref _state);
+        if (s.State is CircuitState.Closed or CircuitState.Disabled)
+        {
+            permit = new CircuitPermit(this, s.Generation, -1, 0, _slowThresholdTicks == 0 ? 0 : _clock.NowPrecise());
+            retryAfter = null;
+            rejectedIn = default;
+            return true;
+        }
+
+        return TryAcquireSlow(s, out permit, out retryAfter, out rejectedIn);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryAcquireSlow(StateRecord s, out CircuitPermit permit, out TimeSpan? retryAfter, out CircuitState rejectedIn)
+    {
+        while (true)
+        {
+            switch (s.State)
+            {
+                case CircuitState.Closed or CircuitState.Disabled:
+                    permit = new CircuitPermit(this, s.Generation, -1, 0, _slowThresholdTicks == 0 ? 0 : _clock.NowPrecise());
+                    retryAfter = null;
+                    rejectedIn = default;
+                    return true;
+
+                case CircuitState.Open:
+                {
+                    long now = _clock.Now();
+                    if (now < s.OpenUntil)
+                    {
+                        return Reject(s.State, TimeSpan.FromTicks(s.OpenUntil - now), out permit, out retryAfter, out rejectedIn);
+                    }
+
+                    var halfOpen = new StateRecord(CircuitState.HalfOpen, s.Generation + 1, TransitionReason.BreakElapsed,
+                        "break duration elapsed", _clock.UtcNow(), consecutiveOpens: s.ConsecutiveOpens, openedAt: s.OpenedAt,
+                        probes: new HalfOpenProbes(_options.HalfOpenPermits));
+                    TryTransition(s, halfOpen); // the loser of a race simply re-reads the winner's state
+                    break;
+                }
+
+                case CircuitState.HalfOpen:
+                {
+                    long now = _clock.Now();
+                    if (s.Probes!.TryClaim(now, _probeTimeoutTicks, out int slot, out long token))
+                    {
+                        permit = new CircuitPermit(this, s.Generation, slot, token, _slowThresholdTicks == 0 ? 0 : _clock.NowPrecise());
+                        retryAfter = null;
+                        rejectedIn = default;
+                        return true;
+                    }
+
+                    return Reject(s.State, null, out permit, out retryAfter, out rejectedIn);
+                }
+
+                default:
+                    return Reject(s.State, null, out permit, out retryAfter, out rejectedIn);
+            }
+
+            s = Volatile.Read(ref _state);
+        }
+    }
+
+    private bool Reject(CircuitState state, TimeSpan? after, out CircuitPermit permit, out TimeSpan? retryAfter, out CircuitState rejectedIn)
+    {
+        _counters.Increment(CallCounter.Rejected);
+        _metrics.RecordCall(Name, "rejected");
+        permit = default;
+        retryAfter = after;
+        rejectedIn = state;
+        return false;
+    }
+
+    internal Completion Classify(Exception exception, CancellationToken cancellationToken)
+    {
+        // The caller's own cancellation says nothing about the dependency's health.
+        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            return Completion.Ignored;
+        }
+
+        return _shouldHandleException is null || _shouldHandleException(exception) ? Completion.Failure : Completion.Success;
+    }
+
+    internal Completion Classify<TResult>(TResult result) =>
+        typeof(TResult) != typeof(VoidResult) && _shouldHandleResult is { } handle && handle(result)
+            ? Completion.Failure
+            : Completion.Success;
+
+    internal void Complete(in CircuitPermit permit, Completion completion)
+    {
+        if (!ReferenceEquals(permit.Breaker, this))
+        {
+            throw new ArgumentException("The permit was issued by another breaker.", nameof(permit));
+        }
+
+        var s = Volatile.Read(ref _state);
+        if (completion == Completion.Ignored || s.Generation != permit.Generation)
+        {
+            // A release frees its probe slot; a late outcome must not touch the current state at all.
+            if (completion == Completion.Ignored && permit.IsProbe && s.Generation == permit.Generation)
+            {
+                s.Probes!.TryRelease(permit.ProbeSlot, permit.ProbeToken);
+            }
+
+            CountIgnored();
+            return;
+        }
+
+        bool failure = completion == Completion.Failure;
+        bool slow = _slowThresholdTicks != 0 && _clock.NowPrecise() - permit.StartedAt >= _slowThresholdTicks;
+
+        if (!permit.IsProbe)
+        {
+            CountCompleted(failure, slow);
+            var decision = _meter.Record(failure, slow, _meterNeedsClock ? _clock.Now() : 0);
+            if (decision != TripDecision.None && s.State == CircuitState.Closed)
+            {
+                Trip(s, decision);
+            }
+
+            return;
+        }
+
+        if (!s.Probes!.TryComplete(permit.ProbeSlot, permit.ProbeToken))
+        {
+            CountIgnored(); // the probe outlived ProbeTimeout and its slot went to another probe
+            return;
+        }
+
+        CountCompleted(failure, slow);
+        if (failure)
+        {
+            TryTransition(s, OpenRecord(s, TransitionReason.ProbeFailed, "a half-open probe failed", s.ConsecutiveOpens + 1));
+        }
+        else if (s.Probes.AddSuccess() >= _successesToClose)
+        {
+            _meter.Reset();
+            TryTransition(s, new StateRecord(CircuitState.Closed, s.Generation + 1, TransitionReason.ProbesSucceeded,
+                string.Create(CultureInfo.InvariantCulture, $"{_successesToClose} half-open probes succeeded"), _clock.UtcNow(), openedAt: s.OpenedAt));
+        }
+    }
+
+    private void CountCompleted(bool failure, bool slow)
+    {
+        _counters.Increment(failure ? CallCounter.Failure : CallCounter.Success);
+        _metrics.RecordCall(Name, failure ? "failure" : "success");
+        if (slow)
+        {
+            _counters.Increment(CallCounter.Slow);
+            _metrics.RecordSlowCall(Name);
+        }
+    }
+
+    private void CountIgnored()
+    {
+        _counters.Increment(CallCounter.Ignored);
+        _metrics.RecordCall(Name, "ignored");
+    }
+
+    private void Trip(StateRecord closed, TripDecision decision)
+    {
+        var window = _meter.Read(_clock.Now());
+        var (reason, description) = decision switch
+        {
+            TripDecision.ConsecutiveFailures => (TransitionReason.ConsecutiveFailures,
+                string.Create(CultureInfo.InvariantCulture, $"{window.Failures} consecutive failures")),
+            TripDecision.SlowCallRate => (TransitionReason.SlowCallRate,
+                string.Create(CultureInfo.InvariantCulture, $"slow-call rate {window.SlowCallRate:P0} over {window.Calls} calls")),
+            _ => (TransitionReason.FailureRate,
+                string.Create(CultureInfo.InvariantCulture, $"failure rate {window.FailureRate:P0} over {window.Calls} calls")),
+        };
+        TryTransition(closed, OpenRecord(closed, reason, description, 0));
+    }
+
+    private StateRecord OpenRecord(StateRecord from, TransitionReason reason, string description, int consecutiveOpens) =>
+        new(CircuitState.Open, from.Generation + 1, reason, description, _clock.UtcNow(),
+            openUntil: _clock.Now() + BreakTicks(consecutiveOpens), consecutiveOpens: consecutiveOpens, openedAt: _clock.UtcNow());
+
+    /// <summary>The break for the n-th consecutive re-open: grown by the backoff, capped, then shortened by jitter.</summary>
+    internal long BreakTicks(int consecutiveOpens)
+    {
+        double ticks = _options.BreakDuration.Ticks * Math.Pow(_options.BreakDurationBackoff, consecutiveOpens);
+        if (_options.MaxBreakDuration is { } max)
+        {
+            ticks = Math.Min(ticks, max.Ticks);
+        }
+
+        if (_options.BreakDurationJitter > 0)
+        {
+            ticks *= 1 - (_options.BreakDurationJitter * JitterSource());
+        }
+
+        return Math.Max(1, (long)ticks);
+    }
+
+    private void ForceState(CircuitState target, TransitionReason reason, string? description)
+    {
+        while (true)
+        {
+            var s = Volatile.Read(ref _state);
+            if (target == CircuitState.Closed)
+            {
+                _meter.Reset(); // a reset clears the window even when the breaker is already closed
+            }
+
+            if (s.State == target)
+            {
+                return;
+            }
+
+            var next = new StateRecord(target, s.Generation + 1, reason, description, _clock.UtcNow(),
+                openedAt: target == CircuitState.Isolated ? _clock.UtcNow() : s.OpenedAt);
+            if (TryTransition(s, next))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Publishes <paramref name="next"/> if the state is still <paramref name="expected"/>.</summary>
+    private bool TryTransition(StateRecord expected, StateRecord next)
+    {
+        if (!ReferenceEquals(Interlocked.CompareExchange(ref _state, next, expected), expected))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _stateChanges);
+        _metrics.RecordTransition(Name, expected.State, next.State);
+        RaiseStateChanged(expected, next);
+        return true;
+    }
+
+    private void RaiseStateChanged(StateRecord from, StateRecord to)
+    {
+        var handlers = StateChanged;
+        if (handlers is null)
+        {
+            return;
+        }
+
+        var args = new CircuitStateChangedEventArgs(Name, from.State, to.State, to.Reason, to.Description, to.ChangedAt, to.Generation);
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler<CircuitStateChangedEventArgs>)handler)(this, args);
+            }
+#pragma warning disable CA1031 // an observer's bug must not break the breaker or starve the other observers
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace Fusebox;
+
+/// <summary>
+/// A point-in-time report of one breaker: its state and the seed's metrics (total, success, failed, rejected,
+/// state changes, success rate) plus what the trip policy sees. Needs no metrics backend.
+/// </summary>
+public sealed record CircuitSnapshot
+{
+    /// <summary>The breaker's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The state.</summary>
+    public required CircuitState State { get; init; }
+
+    /// <summary>The generation number of the state (increments on every transition).</summary>
+    public required long Generation { get; init; }
+
+    /// <summary>All calls: successful + failed + rejected + ignored.</summary>
+    public long TotalCalls => SuccessfulCalls + FailedCalls + RejectedCalls + IgnoredCalls;
+
+    /// <summary>Calls that ran and counted as successes.</summary>
+    public required long SuccessfulCalls { get; init; }
+
+    /// <summary>Calls that ran and counted as failures.</summary>
+    public required long FailedCalls { get; init; }
+
+    /// <summary>Calls rejected without running (open, isolated, or half-open with no free probe slot).</summary>
+    public required long RejectedCalls { get; init; }
+
+    /// <summary>Calls that ran but did not count: cancelled by the caller, or reported after the breaker moved on.</summary>
+    public required long IgnoredCalls { get; init; }
+
+    /// <summary>Calls slower than the slow-call threshold (also counted as successful or failed).</summary>
+    public required long SlowCalls { get; init; }
+
+    /// <summary>State transitions since the breaker was created.</summary>
+    public required long StateChanges { get; init; }
+
+    /// <summary>What the trip policy's window holds now.</summary>
+    public required WindowStatistics Window { get; init; }
+
+    /// <summary>Failure rate in the trip policy's current window (0 to 1).</summary>
+    public double FailureRate => Window.FailureRate;
+
+    /// <summary>Slow-call rate in the trip policy's current window (0 to 1).</summary>
+    public double SlowCallRate => Window.SlowCallRate;
+
+    /// <summary>Lifetime successful / total calls (the seed's success rate); 1 when there were no calls.</summary>
+    public double SuccessRate => TotalCalls == 0 ? 1 : (double)SuccessfulCalls / TotalCalls;
+
+    /// <summary>When the breaker last opened, if it ever did.</summary>
+    public DateTimeOffset? OpenedAt { get; init; }
+
+    /// <summary>When open: time left until a probe may be admitted.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>When half-open: probe slots free now.</summary>
+    public int? FreeProbeSlots { get; init; }
+
+    /// <summary>When the state last changed (creation time before any change).</summary>
+    public required DateTimeOffset LastChangedAt { get; init; }
+
+    /// <summary>Why the state last changed.</summary>
+    public required TransitionReason LastReason { get; init; }
+
+    /// <summary>A human-readable explanation of the last change, e.g. <c>"5 consecutive failures"</c>.</summary>
+    public string? LastReasonDescription { get; init; }
+
+    /// <summary>Re-opens since the breaker last closed (drives the break-duration backoff).</summary>
+    public int ConsecutiveOpens { get; init; }
+
+    /// <summary>The trip policy, described.</summary>
+    public required string TripPolicy { get; init; }
+
+    /// <summary>The seed's multi-line report.</summary>
+    public string ToReport() => string.Create(CultureInfo.InvariantCulture, $"""
+        Circuit Breaker Report: {Name}
+          State:           {State}
+          Total calls:     {TotalCalls}
+          Successful:      {SuccessfulCalls}
+          Failed:          {FailedCalls}
+          Rejected (open): {RejectedCalls}
+          Ignored:         {IgnoredCalls}
+          Success rate:    {SuccessRate * 100:0.0}%
+          State changes:   {StateChanges}
+        """);
+}

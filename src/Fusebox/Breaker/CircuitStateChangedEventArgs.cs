@@ -1,0 +1,42 @@
+namespace Fusebox;
+
+/// <summary>Describes one state change of a <see cref="CircuitBreaker"/>.</summary>
+public sealed class CircuitStateChangedEventArgs : EventArgs
+{
+    internal CircuitStateChangedEventArgs(string breakerName, CircuitState oldState, CircuitState newState,
+        TransitionReason reason, string? description, DateTimeOffset timestamp, long generation)
+    {
+        BreakerName = breakerName;
+        OldState = oldState;
+        NewState = newState;
+        Reason = reason;
+        Description = description;
+        Timestamp = timestamp;
+        Generation = generation;
+    }
+
+    /// <summary>The name of the breaker that changed.</summary>
+    public string BreakerName { get; }
+
+    /// <summary>The state before the change.</summary>
+    public CircuitState OldState { get; }
+
+    /// <summary>The state after the change.</summary>
+    public CircuitState NewState { get; }
+
+    /// <summary>Why it changed.</summary>
+    public TransitionReason Reason { get; }
+
+    /// <summary>A human-readable explanation, e.g. <c>"5 consecutive failures"</c>; may be null.</summary>
+    public string? Description { get; }
+
+    /// <summary>When it changed, from the breaker's <see cref="TimeProvider"/>.</summary>
+    public DateTimeOffset Timestamp { get; }
+
+    /// <summary>The generation number of the new state.</summary>
+    public long Generation { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{BreakerName}: {OldState} -> {NewState} ({Reason}{(Description is null ? "" : ": " + Description)}) at {Timestamp:O}";
+}

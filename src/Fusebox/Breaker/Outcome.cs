@@ -1,0 +1,104 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.ExceptionServices;
+
+namespace Fusebox;
+
+/// <summary>
+/// The result of a call made with a <c>TryExecute</c> method: a value, the operation's exception, or a rejection by
+/// the breaker. A rejection carries no exception object, so rejecting costs no allocation.
+/// </summary>
+/// <typeparam name="T">The operation's result type.</typeparam>
+public readonly struct Outcome<T>
+{
+    private readonly T? _value;
+    private readonly TimeSpan _retryAfter;
+    private readonly Kind _kind;
+
+    private Outcome(Kind kind, T? value, Exception? exception, TimeSpan retryAfter, string? breakerName, CircuitState rejectedIn)
+    {
+        _kind = kind;
+        _value = value;
+        Exception = exception;
+        _retryAfter = retryAfter;
+        BreakerName = breakerName;
+        RejectedIn = rejectedIn;
+    }
+
+    private enum Kind : byte
+    {
+        Value,
+        Exception,
+        Rejected,
+        RejectedWithRetryAfter,
+    }
+
+    /// <summary>The operation ran and returned a value (which the breaker may still have counted as a failure).</summary>
+    [MemberNotNullWhen(false, nameof(Exception))]
+    public bool HasValue => _kind == Kind.Value;
+
+    /// <summary>The breaker rejected the call; the operation did not run.</summary>
+    public bool IsRejected => _kind is Kind.Rejected or Kind.RejectedWithRetryAfter;
+
+    /// <summary>The operation's exception, or null.</summary>
+    public Exception? Exception { get; }
+
+    /// <summary>The name of the breaker that rejected the call, when <see cref="IsRejected"/>.</summary>
+    public string? BreakerName { get; }
+
+    /// <summary>The state of the breaker that rejected the call, when <see cref="IsRejected"/>.</summary>
+    public CircuitState RejectedIn { get; }
+
+    /// <summary>When rejected: how long until a probe may be admitted, if known.</summary>
+    public TimeSpan? RetryAfter => _kind == Kind.RejectedWithRetryAfter ? _retryAfter : null;
+
+    /// <summary>The value.</summary>
+    /// <exception cref="InvalidOperationException">There is no value: use <see cref="GetValueOrThrow"/> to rethrow the cause.</exception>
+    public T Value => HasValue ? _value! : throw new InvalidOperationException(
+        IsRejected ? "The call was rejected by the circuit breaker; there is no value." : "The operation threw; there is no value.");
+
+    /// <summary>Gets the value when there is one.</summary>
+    public bool TryGetValue([MaybeNullWhen(false)] out T value)
+    {
+        value = _value!;
+        return HasValue;
+    }
+
+    /// <summary>Returns the value, rethrows the operation's exception with its original stack trace, or throws
+    /// <see cref="BrokenCircuitException"/> when the call was rejected.</summary>
+    public T GetValueOrThrow()
+    {
+        if (HasValue)
+        {
+            return _value!;
+        }
+
+        if (Exception is not null)
+        {
+            ExceptionDispatchInfo.Throw(Exception);
+        }
+
+        throw new BrokenCircuitException(BreakerName ?? string.Empty, RejectedIn, RetryAfter);
+    }
+
+    /// <summary>An outcome holding a value.</summary>
+    public static Outcome<T> FromValue(T value) => new(Kind.Value, value, null, default, null, default);
+
+    /// <summary>An outcome holding the operation's exception.</summary>
+    public static Outcome<T> FromException(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return new(Kind.Exception, default, exception, default, null, default);
+    }
+
+    /// <summary>An outcome for a call rejected by the named breaker.</summary>
+    public static Outcome<T> Rejected(string breakerName, CircuitState state, TimeSpan? retryAfter) =>
+        new(retryAfter is null ? Kind.Rejected : Kind.RejectedWithRetryAfter, default, null, retryAfter ?? default, breakerName, state);
+
+    /// <inheritdoc/>
+    public override string ToString() => _kind switch
+    {
+        Kind.Value => $"Value: {_value}",
+        Kind.Exception => $"Exception: {Exception!.GetType().Name}: {Exception.Message}",
+        _ => $"Rejected by '{BreakerName}' ({RejectedIn})",
+    };
+}

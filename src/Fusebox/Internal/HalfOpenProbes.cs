@@ -1,0 +1,86 @@
+namespace Fusebox.Internal;
+
+/// <summary>
+/// The probe slots of one half-open generation. Each slot holds <see cref="Free"/>, <see cref="Consumed"/>, or the
+/// deadline of the probe that holds it. Slots are claimed and completed with compare-and-swap, so exactly
+/// <c>HalfOpenPermits</c> probes are admitted however many callers race, and a probe that never reports is
+/// reclaimed once its deadline passes (the next caller takes its slot), so hung probes cannot wedge half-open.
+/// </summary>
+internal sealed class HalfOpenProbes
+{
+    private const long Free = 0;
+    private const long Consumed = -1;
+    private readonly long[] _slots;
+    private int _successes;
+
+    public HalfOpenProbes(int permits) => _slots = new long[permits];
+
+    public int Successes => Volatile.Read(ref _successes);
+
+    /// <summary>Claims a free or expired slot. The token identifies this claim and is needed to complete it.</summary>
+    public bool TryClaim(long now, long probeTimeoutTicks, out int slot, out long token)
+    {
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            long current = Volatile.Read(ref _slots[i]);
+            bool claimable = current == Free || (current > 0 && current <= now);
+            if (!claimable)
+            {
+                continue;
+            }
+
+            // A deadline must stay positive to be told apart from Free and Consumed, even on a clock that starts at 0.
+            long deadline = Math.Max(now + probeTimeoutTicks, 1);
+            if (Interlocked.CompareExchange(ref _slots[i], deadline, current) == current)
+            {
+                slot = i;
+                token = deadline;
+                return true;
+            }
+        }
+
+        slot = -1;
+        token = 0;
+        return false;
+    }
+
+    /// <summary>Marks the claim as reported. False when the slot was reclaimed after a timeout: the outcome is late.</summary>
+    public bool TryComplete(int slot, long token) =>
+        Interlocked.CompareExchange(ref _slots[slot], Consumed, token) == token;
+
+    /// <summary>Gives the slot back without an outcome (the caller cancelled), so another probe may use it.</summary>
+    public bool TryRelease(int slot, long token) =>
+        Interlocked.CompareExchange(ref _slots[slot], Free, token) == token;
+
+    public int AddSuccess() => Interlocked.Increment(ref _successes);
+
+    /// <summary>Slots a new probe could claim now.</summary>
+    public int Available(long now)
+    {
+        int count = 0;
+        foreach (long s in _slots)
+        {
+            if (s == Free || (s > 0 && s <= now))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Time until the earliest held slot expires, when all are held; null when none is held.</summary>
+    public TimeSpan? EarliestExpiry(long now)
+    {
+        long earliest = long.MaxValue;
+        foreach (long s in _slots)
+        {
+            if (s > 0 && s < earliest)
+            {
+                earliest = s;
+            }
+        }
+
+        return earliest == long.MaxValue ? null : TimeSpan.FromTicks(Math.Max(0, earliest - now));
+    }
+}

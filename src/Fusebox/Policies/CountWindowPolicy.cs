@@ -1,0 +1,102 @@
+namespace Fusebox;
+
+/// <summary>
+/// Failure (and slow-call) rate over the last N calls. The window is a ring of one byte per call plus running
+/// totals: recording a call swaps one ring cell with <see cref="Interlocked.Exchange(ref byte, byte)"/> and adjusts
+/// the totals by the difference, so the totals always equal the ring's contents, without a lock or a scan.
+/// </summary>
+public sealed class CountWindowPolicy : TripPolicy
+{
+    /// <summary>The largest window accepted (one byte per call).</summary>
+    public const int MaxWindowSize = 10_000_000;
+
+    private readonly WindowThresholds _thresholds;
+
+    internal CountWindowPolicy(WindowThresholds thresholds, int windowSize)
+    {
+        if (windowSize < 1 || windowSize > MaxWindowSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(windowSize), windowSize,
+                $"windowSize must be between 1 and {MaxWindowSize:N0} calls (was {windowSize}).");
+        }
+
+        if (thresholds.MinimumCalls > windowSize)
+        {
+            throw new ArgumentOutOfRangeException("minimumCalls", thresholds.MinimumCalls,
+                $"minimumCalls must be between 1 and windowSize ({windowSize}) (was {thresholds.MinimumCalls}); otherwise the breaker could never trip.");
+        }
+
+        _thresholds = thresholds;
+        WindowSize = windowSize;
+    }
+
+    /// <summary>Calls in the sliding window.</summary>
+    public int WindowSize { get; }
+
+    /// <summary>Failure-rate threshold, or null when only the slow-call rate trips.</summary>
+    public double? FailureRateThreshold => _thresholds.FailureRate;
+
+    /// <summary>Slow-call-rate threshold, or null.</summary>
+    public double? SlowCallRateThreshold => _thresholds.SlowCallRate;
+
+    /// <summary>Calls needed in the window before a rate is trusted.</summary>
+    public int MinimumCalls => _thresholds.MinimumCalls;
+
+    /// <inheritdoc/>
+    public override bool UsesSlowCalls => _thresholds.SlowCallRate is not null;
+
+    /// <inheritdoc/>
+    public override TripMeter CreateMeter() => new Meter(_thresholds, WindowSize);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"FailureRate(window={WindowSize} calls, {_thresholds})";
+
+    private sealed class Meter(WindowThresholds thresholds, int size) : TripMeter
+    {
+        private const byte Called = 1;
+        private const byte FailedBit = 2;
+        private const byte SlowBit = 4;
+        private readonly byte[] _ring = new byte[size];
+        private long _recorded;
+        private long _failures;
+        private long _slow;
+
+        public override TripDecision Record(bool failure, bool slow, long now)
+        {
+            byte cell = (byte)(Called | (failure ? FailedBit : 0) | (slow ? SlowBit : 0));
+            long sequence = Interlocked.Increment(ref _recorded) - 1;
+            byte old = Interlocked.Exchange(ref _ring[(int)((ulong)sequence % (ulong)_ring.Length)], cell);
+
+            int failureDelta = ((cell & FailedBit) - (old & FailedBit)) >> 1;
+            if (failureDelta != 0)
+            {
+                Interlocked.Add(ref _failures, failureDelta);
+            }
+
+            int slowDelta = ((cell & SlowBit) - (old & SlowBit)) >> 2;
+            if (slowDelta != 0)
+            {
+                Interlocked.Add(ref _slow, slowDelta);
+            }
+
+            // A fast success cannot raise either rate, so it never needs an evaluation.
+            if (!failure && !slow)
+            {
+                return TripDecision.None;
+            }
+
+            return thresholds.Evaluate(Math.Min(sequence + 1, _ring.Length), Volatile.Read(ref _failures), Volatile.Read(ref _slow));
+        }
+
+        public override void Reset()
+        {
+            Array.Clear(_ring);
+            Volatile.Write(ref _recorded, 0);
+            Volatile.Write(ref _failures, 0);
+            Volatile.Write(ref _slow, 0);
+        }
+
+        public override WindowStatistics Read(long now) =>
+            new(Math.Min(Volatile.Read(ref _recorded), _ring.Length), Volatile.Read(ref _failures), Volatile.Read(ref _slow));
+    }
+}
