@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Fusebox.Internal;
 
 namespace Fusebox;
@@ -46,6 +47,7 @@ public sealed partial class CircuitBreaker
 
     /// <summary>Runs <paramref name="operation"/> through the breaker.</summary>
     /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
     public ValueTask<TResult> ExecuteAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) =>
         ExecuteAsync(static (op, ct) => op(ct), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
@@ -56,6 +58,7 @@ public sealed partial class CircuitBreaker
 
     /// <summary>Runs an operation that returns no value through the breaker.</summary>
     /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
     public ValueTask ExecuteAsync(Func<CancellationToken, ValueTask> operation, CancellationToken cancellationToken = default) =>
         VoidResult.Strip(ExecuteAsync(static (op, ct) => VoidResult.From(op(ct)), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken));
 
@@ -103,6 +106,7 @@ public sealed partial class CircuitBreaker
     }
 
     /// <summary>Runs <paramref name="operation"/> and returns its outcome instead of throwing; a rejection allocates nothing.</summary>
+    [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
     public ValueTask<Outcome<TResult>> TryExecuteAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) =>
         TryExecuteAsync(static (op, ct) => op(ct), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
