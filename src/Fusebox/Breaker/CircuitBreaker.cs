@@ -313,9 +313,9 @@ public sealed partial class CircuitBreaker
             TripDecision.ConsecutiveFailures => (TransitionReason.ConsecutiveFailures,
                 string.Create(CultureInfo.InvariantCulture, $"{window.Failures} consecutive failures")),
             TripDecision.SlowCallRate => (TransitionReason.SlowCallRate,
-                string.Create(CultureInfo.InvariantCulture, $"slow-call rate {window.SlowCallRate:P0} over {window.Calls} calls")),
+                string.Create(CultureInfo.InvariantCulture, $"slow-call rate {window.SlowCallRate * 100:0.#}% over {window.Calls} calls")),
             _ => (TransitionReason.FailureRate,
-                string.Create(CultureInfo.InvariantCulture, $"failure rate {window.FailureRate:P0} over {window.Calls} calls")),
+                string.Create(CultureInfo.InvariantCulture, $"failure rate {window.FailureRate * 100:0.#}% over {window.Calls} calls")),
         };
         TryTransition(closed, OpenRecord(closed, reason, description, 0));
     }
