@@ -1,0 +1,107 @@
+using Fusebox.Tests.Support;
+
+namespace Fusebox.Tests;
+
+/// <summary>
+/// Allocation is a correctness property here (the hot path promises 0 B), so it is asserted with the runtime's exact
+/// per-thread allocation counter, not timed. Speed itself is measured with BenchmarkDotNet in bench/.
+/// </summary>
+public class AllocationTests
+{
+    private static long AllocatedBy(Action action, int iterations = 1000)
+    {
+        action(); // JIT and first-use allocations happen outside the measurement
+        action();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < iterations; i++)
+        {
+            action();
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [Fact]
+    public void Closed_success_allocates_nothing_in_every_style()
+    {
+        var breaker = new CircuitBreaker("alloc", new CircuitBreakerOptions(), TimeProvider.System, new FuseboxMetrics());
+
+        Assert.Equal(0, AllocatedBy(() => breaker.ExecuteAsync(static (s, ct) => new ValueTask<int>(s), 1).GetAwaiter().GetResult()));
+        Assert.Equal(0, AllocatedBy(() => breaker.ExecuteAsync(static ct => new ValueTask<int>(1)).GetAwaiter().GetResult()));
+        Assert.Equal(0, AllocatedBy(() => breaker.TryExecuteAsync(static ct => new ValueTask<int>(1)).GetAwaiter().GetResult()));
+        Assert.Equal(0, AllocatedBy(() => breaker.ExecuteAsync(static ct => ValueTask.CompletedTask).GetAwaiter().GetResult()));
+        Assert.Equal(0, AllocatedBy(() => breaker.Execute(static (s, ct) => s, 1)));
+        Assert.Equal(0, AllocatedBy(() => breaker.TryExecute(static ct => 1)));
+        Assert.Equal(0, AllocatedBy(() =>
+        {
+            if (breaker.TryAcquire(out var permit))
+            {
+                permit.RecordSuccess();
+            }
+        }));
+    }
+
+    [Fact]
+    public void Windowed_policies_allocate_nothing_per_call()
+    {
+        foreach (var policy in new[] { TripPolicy.FailureRate(0.5, 100, 10), TripPolicy.FailureRate(0.5, TimeSpan.FromSeconds(10), 10) })
+        {
+            var breaker = new CircuitBreaker("alloc", new CircuitBreakerOptions { TripPolicy = policy }, TimeProvider.System, new FuseboxMetrics());
+            int i = 0;
+
+            long bytes = AllocatedBy(() =>
+            {
+                Assert.True(breaker.TryAcquire(out var permit));
+                if (++i % 10 == 0)
+                {
+                    permit.RecordFailure();
+                }
+                else
+                {
+                    permit.RecordSuccess();
+                }
+            });
+
+            Assert.Equal(0, bytes);
+        }
+    }
+
+    [Fact]
+    public void Rejection_in_the_try_styles_allocates_nothing()
+    {
+        var breaker = new CircuitBreaker("alloc", new CircuitBreakerOptions(), TimeProvider.System, new FuseboxMetrics());
+        breaker.Isolate();
+        var open = new CircuitBreaker("alloc-open", new CircuitBreakerOptions(), TimeProvider.System, new FuseboxMetrics());
+        open.Trip();
+
+        Assert.Equal(0, AllocatedBy(() => breaker.TryExecuteAsync(static ct => new ValueTask<int>(1)).GetAwaiter().GetResult()));
+        Assert.Equal(0, AllocatedBy(() => open.TryExecuteAsync(static ct => new ValueTask<int>(1)).GetAwaiter().GetResult()));
+        Assert.Equal(0, AllocatedBy(() => open.TryExecute(static ct => 1)));
+        Assert.Equal(0, AllocatedBy(() => open.TryAcquire(out _)));
+    }
+
+    [Fact]
+    public void Rejection_in_the_try_styles_throws_no_exception()
+    {
+        var breaker = new CircuitBreaker("no-throw", new CircuitBreakerOptions(), TimeProvider.System, new FuseboxMetrics());
+        breaker.Isolate();
+        int firstChance = 0;
+        void Count(object? s, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e) => Interlocked.Increment(ref firstChance);
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                Assert.True(breaker.TryExecute(static ct => 1).IsRejected);
+                Assert.False(breaker.TryAcquire(out _));
+            }
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+
+        // other tests run in parallel and may throw; none of the 200 rejections here may add one per call
+        Assert.True(firstChance < 200, $"{firstChance} first-chance exceptions");
+    }
+}
