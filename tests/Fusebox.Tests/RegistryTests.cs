@@ -44,6 +44,18 @@ public class RegistryTests
     }
 
     [Fact]
+    public void OptionsFor_gives_per_name_options_and_null_falls_back_to_the_defaults()
+    {
+        using var registry = new CircuitBreakerRegistry(new CircuitBreakerRegistryOptions
+        {
+            OptionsFor = name => name == "slow-dependency" ? new CircuitBreakerOptions { BreakDuration = TimeSpan.FromMinutes(2) } : null,
+        });
+
+        Assert.Equal(TimeSpan.FromMinutes(2), registry.GetOrAdd("slow-dependency").Options.BreakDuration);
+        Assert.Equal(TimeSpan.FromSeconds(30), registry.GetOrAdd("other").Options.BreakDuration);
+    }
+
+    [Fact]
     public void Breakers_get_the_registry_clock()
     {
         var time = new FakeTimeProvider();

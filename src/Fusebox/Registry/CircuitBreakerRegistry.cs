@@ -14,7 +14,6 @@ public sealed class CircuitBreakerRegistry : IDisposable
     private readonly Lock _addGate = new();
     private readonly CircuitBreakerRegistryOptions _options;
     private readonly TimeProvider _timeProvider;
-    private readonly bool _ownsMetrics;
     private long _lastSweep;
 
     /// <summary>Creates a registry.</summary>
@@ -28,7 +27,6 @@ public sealed class CircuitBreakerRegistry : IDisposable
         _options.Validate();
         _timeProvider = timeProvider ?? TimeProvider.System;
         Metrics = new FuseboxMetrics(meterFactory);
-        _ownsMetrics = true;
         _lastSweep = _timeProvider.GetTimestamp();
     }
 
@@ -44,9 +42,16 @@ public sealed class CircuitBreakerRegistry : IDisposable
     /// <summary>Raised after any breaker of this registry changes state.</summary>
     public event EventHandler<CircuitStateChangedEventArgs>? StateChanged;
 
-    /// <summary>Returns the breaker named <paramref name="name"/>, creating it with the default options if needed.</summary>
+    /// <summary>Returns the breaker named <paramref name="name"/>, creating it if needed with the options
+    /// <see cref="CircuitBreakerRegistryOptions.OptionsFor"/> gives for the name, else the default options.</summary>
     /// <exception cref="InvalidOperationException">The registry is full (<see cref="CircuitBreakerRegistryOptions.MaxBreakers"/>) and no breaker is idle.</exception>
-    public CircuitBreaker GetOrAdd(string name) => GetOrAdd(name, _options.DefaultOptions);
+    public CircuitBreaker GetOrAdd(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return _entries.TryGetValue(name, out var entry)
+            ? entry.Breaker
+            : Add(name, _options.OptionsFor?.Invoke(name) ?? _options.DefaultOptions);
+    }
 
     /// <summary>Returns the breaker named <paramref name="name"/>, creating it with <paramref name="options"/> if needed.
     /// An existing breaker keeps the options it was created with.</summary>
@@ -169,13 +174,7 @@ public sealed class CircuitBreakerRegistry : IDisposable
     private void OnBreakerStateChanged(object? sender, CircuitStateChangedEventArgs e) => StateChanged?.Invoke(sender, e);
 
     /// <summary>Disposes the registry's meter.</summary>
-    public void Dispose()
-    {
-        if (_ownsMetrics)
-        {
-            Metrics.Dispose();
-        }
-    }
+    public void Dispose() => Metrics.Dispose();
 
     private sealed class Entry(CircuitBreaker breaker, long createdAt)
     {

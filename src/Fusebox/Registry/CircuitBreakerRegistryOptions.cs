@@ -7,6 +7,12 @@ public sealed class CircuitBreakerRegistryOptions
     public CircuitBreakerOptions DefaultOptions { get; set; } = new();
 
     /// <summary>
+    /// Options per breaker name, consulted when <see cref="CircuitBreakerRegistry.GetOrAdd(string)"/> creates a breaker;
+    /// returning null falls back to <see cref="DefaultOptions"/>. Configuration binding uses it for named breakers.
+    /// </summary>
+    public Func<string, CircuitBreakerOptions?>? OptionsFor { get; set; }
+
+    /// <summary>
     /// The most breakers the registry holds; null for no limit. When full, idle breakers are evicted first; if
     /// none is idle, <see cref="CircuitBreakerRegistry.GetOrAdd(string)"/> throws. Set it when names come from
     /// requests (hosts, tenants) so that hostile input cannot grow memory without bound. [1, 10,000,000].
