@@ -17,16 +17,18 @@ namespace Fusebox;
 /// </remarks>
 public sealed partial class CircuitBreaker
 {
-    private readonly CircuitBreakerOptions _options;
     private readonly BreakerClock _clock;
-    private readonly TripMeter _meter;
-    private readonly bool _meterNeedsClock;
-    private readonly long _slowThresholdTicks;
-    private readonly long _probeTimeoutTicks;
-    private readonly int _successesToClose;
-    private readonly Func<Exception, bool>? _shouldHandleException;
-    private readonly Func<object?, bool>? _shouldHandleResult;
     private readonly FuseboxMetrics _metrics;
+
+    // Settings: replaced as a group by Reconfigure. Readers may briefly see a mix of old and new values; each is
+    // valid on its own, and the rules of a half-open round are fixed in its HalfOpenProbes when it starts.
+    private CircuitBreakerOptions _options;
+    private TripMeter _meter;
+    private bool _meterNeedsClock;
+    private long _slowThresholdTicks;
+    private long _probeTimeoutTicks;
+    private Func<Exception, bool>? _shouldHandleException;
+    private Func<object?, bool>? _shouldHandleResult;
     private readonly CallCounters _counters = new();
     private StateRecord _state;
     private long _stateChanges;
@@ -53,12 +55,7 @@ public sealed partial class CircuitBreaker
         _clock = new BreakerClock(timeProvider ?? _options.TimeProvider ?? TimeProvider.System);
         _options.TimeProvider = _clock.Provider;
         _meter = _options.TripPolicy.CreateMeter();
-        _meterNeedsClock = _options.TripPolicy.RequiresClock;
-        _slowThresholdTicks = _options.SlowCallThreshold?.Ticks ?? 0;
-        _probeTimeoutTicks = _options.ProbeTimeout.Ticks;
-        _successesToClose = _options.SuccessesToClose ?? _options.HalfOpenPermits;
-        _shouldHandleException = _options.ShouldHandleException;
-        _shouldHandleResult = _options.ShouldHandleResult;
+        Apply(_options);
         _metrics = metrics ?? FuseboxMetrics.Shared;
         _state = new StateRecord(CircuitState.Closed, 0, TransitionReason.Created, null, _clock.UtcNow());
         _metrics.Track(this);
@@ -111,6 +108,38 @@ public sealed partial class CircuitBreaker
     /// <summary>Closes the breaker and clears the trip policy's window and the break-duration backoff.</summary>
     /// <param name="reason">Who or why, for the event and the snapshot.</param>
     public void Reset(string? reason = null) => ForceState(CircuitState.Closed, TransitionReason.ManualReset, reason);
+
+    /// <summary>
+    /// Adopts new options without losing the current state: the breaker stays in its state and generation, and the
+    /// new thresholds apply from the next decision (a running break keeps its end; the next one uses the new
+    /// duration). The trip policy's window is kept when the policy is unchanged and starts empty when it changed.
+    /// The <see cref="TimeProvider"/> cannot change.
+    /// </summary>
+    /// <param name="options">The new options (copied and validated now).</param>
+    /// <exception cref="ArgumentException">An option is out of range; the breaker keeps its current options.</exception>
+    public void Reconfigure(CircuitBreakerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var next = options.Clone();
+        next.TimeProvider = _clock.Provider;
+        next.Validate();
+        if (!Equals(next.TripPolicy, _options.TripPolicy))
+        {
+            _meter = next.TripPolicy.CreateMeter();
+        }
+
+        Apply(next);
+        _options = next;
+    }
+
+    private void Apply(CircuitBreakerOptions options)
+    {
+        _meterNeedsClock = options.TripPolicy.RequiresClock;
+        _slowThresholdTicks = options.SlowCallThreshold?.Ticks ?? 0;
+        _probeTimeoutTicks = options.ProbeTimeout.Ticks;
+        _shouldHandleException = options.ShouldHandleException;
+        _shouldHandleResult = options.ShouldHandleResult;
+    }
 
     /// <summary>Reads the breaker's state and counts. Allocates the snapshot; not meant for every call.</summary>
     public CircuitSnapshot Snapshot()
@@ -181,7 +210,7 @@ public sealed partial class CircuitBreaker
 
                     var halfOpen = new StateRecord(CircuitState.HalfOpen, s.Generation + 1, TransitionReason.BreakElapsed,
                         "break duration elapsed", _clock.UtcNow(), consecutiveOpens: s.ConsecutiveOpens, openedAt: s.OpenedAt,
-                        probes: new HalfOpenProbes(_options.HalfOpenPermits));
+                        probes: new HalfOpenProbes(_options.HalfOpenPermits, _options.SuccessesToClose ?? _options.HalfOpenPermits));
                     TryTransition(s, halfOpen); // the loser of a race simply re-reads the winner's state
                     break;
                 }
@@ -280,11 +309,11 @@ public sealed partial class CircuitBreaker
         {
             TryTransition(s, OpenRecord(s, TransitionReason.ProbeFailed, "a half-open probe failed", s.ConsecutiveOpens + 1));
         }
-        else if (s.Probes.AddSuccess() >= _successesToClose)
+        else if (s.Probes.AddSuccess() >= s.Probes.SuccessesToClose)
         {
             _meter.Reset();
             TryTransition(s, new StateRecord(CircuitState.Closed, s.Generation + 1, TransitionReason.ProbesSucceeded,
-                string.Create(CultureInfo.InvariantCulture, $"{_successesToClose} half-open probes succeeded"), _clock.UtcNow(), openedAt: s.OpenedAt));
+                string.Create(CultureInfo.InvariantCulture, $"{s.Probes.SuccessesToClose} half-open probes succeeded"), _clock.UtcNow(), openedAt: s.OpenedAt));
         }
     }
 

@@ -13,7 +13,14 @@ internal sealed class HalfOpenProbes
     private readonly long[] _slots;
     private int _successes;
 
-    public HalfOpenProbes(int permits) => _slots = new long[permits];
+    public HalfOpenProbes(int permits, int successesToClose)
+    {
+        _slots = new long[permits];
+        SuccessesToClose = successesToClose;
+    }
+
+    /// <summary>Successful probes that close the breaker; fixed for the round even if the options are reconfigured.</summary>
+    public int SuccessesToClose { get; }
 
     public int Successes => Volatile.Read(ref _successes);
 

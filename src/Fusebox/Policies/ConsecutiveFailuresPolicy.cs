@@ -25,6 +25,12 @@ public sealed class ConsecutiveFailuresPolicy : TripPolicy
     /// <inheritdoc/>
     public override string ToString() => $"ConsecutiveFailures({FailureThreshold})";
 
+    /// <summary>Policies with the same threshold are equal (a reconfigured breaker then keeps its count).</summary>
+    public override bool Equals(object? obj) => obj is ConsecutiveFailuresPolicy other && other.FailureThreshold == FailureThreshold;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => FailureThreshold;
+
     private sealed class Meter(int threshold) : TripMeter
     {
         private int _consecutive;

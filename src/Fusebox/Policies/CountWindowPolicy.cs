@@ -45,6 +45,12 @@ public sealed class CountWindowPolicy : TripPolicy
     /// <inheritdoc/>
     public override bool UsesSlowCalls => _thresholds.SlowCallRate is not null;
 
+    /// <summary>Policies with the same window and thresholds are equal (a reconfigured breaker then keeps its window).</summary>
+    public override bool Equals(object? obj) => obj is CountWindowPolicy other && other.WindowSize == WindowSize && other._thresholds.Equals(_thresholds);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(WindowSize, _thresholds);
+
     /// <inheritdoc/>
     public override TripMeter CreateMeter() => new Meter(_thresholds, WindowSize);
 

@@ -52,6 +52,12 @@ public sealed class TimeWindowPolicy : TripPolicy
     /// <inheritdoc/>
     public override bool UsesSlowCalls => _thresholds.SlowCallRate is not null;
 
+    /// <summary>Policies with the same window and thresholds are equal (a reconfigured breaker then keeps its window).</summary>
+    public override bool Equals(object? obj) => obj is TimeWindowPolicy other && other.Window == Window && other.Buckets == Buckets && other._thresholds.Equals(_thresholds);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Window, Buckets, _thresholds);
+
     /// <inheritdoc/>
     public override TripMeter CreateMeter() => new Meter(_thresholds, Window.Ticks / Buckets, Buckets);
 

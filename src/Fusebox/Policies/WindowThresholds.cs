@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Fusebox;
 
 /// <summary>The thresholds shared by the windowed policies, validated once, evaluated on window totals.</summary>
-internal readonly struct WindowThresholds
+internal readonly record struct WindowThresholds
 {
     public WindowThresholds(double? failureRate, double? slowCallRate, int minimumCalls)
     {
