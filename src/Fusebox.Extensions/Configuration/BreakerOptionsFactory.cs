@@ -1,0 +1,172 @@
+using System.Globalization;
+
+namespace Fusebox.Extensions;
+
+/// <summary>Turns bound configuration into validated <see cref="CircuitBreakerOptions"/>, and validation errors into
+/// messages that name the configuration path.</summary>
+internal static class BreakerOptionsFactory
+{
+    public const string ConsecutiveFailures = "ConsecutiveFailures";
+    public const string FailureRate = "FailureRate";
+    public const string SlowCallRate = "SlowCallRate";
+
+    // Policy factory parameter names → the configuration keys users write.
+    private static readonly Dictionary<string, string> s_parameterKeys = new(StringComparer.Ordinal)
+    {
+        ["failureThreshold"] = nameof(BreakerConfiguration.FailureThreshold),
+        ["failureRateThreshold"] = nameof(BreakerConfiguration.FailureRateThreshold),
+        ["slowCallRateThreshold"] = nameof(BreakerConfiguration.SlowCallRateThreshold),
+        ["windowSize"] = nameof(BreakerConfiguration.WindowSize),
+        ["window"] = nameof(BreakerConfiguration.WindowDuration),
+        ["buckets"] = nameof(BreakerConfiguration.Buckets),
+        ["minimumCalls"] = nameof(BreakerConfiguration.MinimumCalls),
+    };
+
+    /// <summary>The configuration path of a breaker's settings.</summary>
+    public static string PathOf(string? name) =>
+        name is null ? $"{FuseboxOptions.SectionName}:{nameof(FuseboxOptions.Defaults)}" : $"{FuseboxOptions.SectionName}:{nameof(FuseboxOptions.Breakers)}:{name}";
+
+    /// <summary>The effective settings of <paramref name="name"/> (null: the defaults alone).</summary>
+    public static BreakerConfiguration Effective(FuseboxOptions options, string? name) =>
+        name is not null && options.Breakers.TryGetValue(name, out var named) ? Layer(named, options.Defaults) : options.Defaults;
+
+    /// <summary>Builds and validates the options; throws <see cref="FuseboxConfigurationException"/> naming the path.</summary>
+    public static CircuitBreakerOptions Create(FuseboxOptions options, string? name)
+    {
+        string path = PathOf(name);
+        try
+        {
+            var result = Build(Effective(options, name), path);
+            foreach (var customize in options.Customizations)
+            {
+                customize(name ?? string.Empty, result);
+            }
+
+            result.Validate();
+            return result;
+        }
+        catch (ArgumentException ex) when (ex is not FuseboxConfigurationException)
+        {
+            throw new FuseboxConfigurationException($"{path}:{KeyOf(ex.ParamName)}: {ex.Message.Split(" (Parameter")[0]}", ex);
+        }
+    }
+
+    /// <summary>Every validation error of the whole section, one message per breaker.</summary>
+    public static List<string> Validate(FuseboxOptions options)
+    {
+        var errors = new List<string>();
+        foreach (string? name in options.Breakers.Keys.Prepend(null))
+        {
+            try
+            {
+                Create(options, name);
+            }
+            catch (FuseboxConfigurationException ex)
+            {
+                errors.Add(ex.Message);
+            }
+        }
+
+        try
+        {
+            ToRegistryOptions(options).Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            errors.Add($"{FuseboxOptions.SectionName}:{KeyOf(ex.ParamName)}: {ex.Message.Split(" (Parameter")[0]}");
+        }
+
+        return errors;
+    }
+
+    public static CircuitBreakerRegistryOptions ToRegistryOptions(FuseboxOptions options) => new()
+    {
+        MaxBreakers = options.MaxBreakers,
+        EvictAfterIdle = options.EvictAfterIdle,
+    };
+
+    private static CircuitBreakerOptions Build(BreakerConfiguration c, string path)
+    {
+        var o = new CircuitBreakerOptions { TripPolicy = CreatePolicy(c, path) };
+        o.BreakDuration = c.BreakDuration ?? o.BreakDuration;
+        o.MaxBreakDuration = c.MaxBreakDuration ?? o.MaxBreakDuration;
+        o.BreakDurationBackoff = c.BreakDurationBackoff ?? o.BreakDurationBackoff;
+        o.BreakDurationJitter = c.BreakDurationJitter ?? o.BreakDurationJitter;
+        o.HalfOpenPermits = c.HalfOpenPermits ?? o.HalfOpenPermits;
+        o.SuccessesToClose = c.SuccessesToClose ?? o.SuccessesToClose;
+        o.ProbeTimeout = c.ProbeTimeout ?? o.ProbeTimeout;
+        o.SlowCallThreshold = c.SlowCallThreshold ?? o.SlowCallThreshold;
+        return o;
+    }
+
+    private static TripPolicy CreatePolicy(BreakerConfiguration c, string path)
+    {
+        string kind = c.TripPolicy ?? ConsecutiveFailures;
+        if (string.Equals(kind, ConsecutiveFailures, StringComparison.OrdinalIgnoreCase))
+        {
+            return TripPolicy.ConsecutiveFailures(c.FailureThreshold ?? 5);
+        }
+
+        bool failureRate = string.Equals(kind, FailureRate, StringComparison.OrdinalIgnoreCase);
+        if (!failureRate && !string.Equals(kind, SlowCallRate, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FuseboxConfigurationException(
+                $"{path}:TripPolicy: '{kind}' is not a trip policy; use {ConsecutiveFailures}, {FailureRate} or {SlowCallRate}.");
+        }
+
+        if ((c.WindowSize is null) == (c.WindowDuration is null))
+        {
+            throw new FuseboxConfigurationException(
+                $"{path}: the {kind} policy needs exactly one of WindowSize (last N calls) or WindowDuration (last span of time).");
+        }
+
+        double? rate = failureRate ? c.FailureRateThreshold : c.SlowCallRateThreshold;
+        if (rate is null)
+        {
+            string key = failureRate ? nameof(BreakerConfiguration.FailureRateThreshold) : nameof(BreakerConfiguration.SlowCallRateThreshold);
+            throw new FuseboxConfigurationException($"{path}:{key}: required by the {kind} policy, in (0, 1].");
+        }
+
+        int minimumCalls = c.MinimumCalls ?? 1;
+        return (failureRate, c.WindowSize) switch
+        {
+            (true, { } size) => TripPolicy.FailureRate(rate.Value, size, minimumCalls, c.SlowCallRateThreshold),
+            (true, null) => TripPolicy.FailureRate(rate.Value, c.WindowDuration!.Value, minimumCalls, c.SlowCallRateThreshold, c.Buckets ?? 10),
+            (false, { } size) => TripPolicy.SlowCallRate(rate.Value, size, minimumCalls),
+            (false, null) => TripPolicy.SlowCallRate(rate.Value, c.WindowDuration!.Value, minimumCalls, c.Buckets ?? 10),
+        };
+    }
+
+    private static string KeyOf(string? parameter)
+    {
+        if (parameter is null)
+        {
+            return "?";
+        }
+
+        int dot = parameter.LastIndexOf('.');
+        string key = dot >= 0 ? parameter[(dot + 1)..] : parameter;
+        return s_parameterKeys.GetValueOrDefault(key, key);
+    }
+
+    private static BreakerConfiguration Layer(BreakerConfiguration top, BreakerConfiguration below) => new()
+    {
+        TripPolicy = top.TripPolicy ?? below.TripPolicy,
+        FailureThreshold = top.FailureThreshold ?? below.FailureThreshold,
+        FailureRateThreshold = top.FailureRateThreshold ?? below.FailureRateThreshold,
+        SlowCallRateThreshold = top.SlowCallRateThreshold ?? below.SlowCallRateThreshold,
+        WindowSize = top.WindowSize ?? (top.WindowDuration is null ? below.WindowSize : null),
+        WindowDuration = top.WindowDuration ?? (top.WindowSize is null ? below.WindowDuration : null),
+        Buckets = top.Buckets ?? below.Buckets,
+        MinimumCalls = top.MinimumCalls ?? below.MinimumCalls,
+        BreakDuration = top.BreakDuration ?? below.BreakDuration,
+        MaxBreakDuration = top.MaxBreakDuration ?? below.MaxBreakDuration,
+        BreakDurationBackoff = top.BreakDurationBackoff ?? below.BreakDurationBackoff,
+        BreakDurationJitter = top.BreakDurationJitter ?? below.BreakDurationJitter,
+        HalfOpenPermits = top.HalfOpenPermits ?? below.HalfOpenPermits,
+        SuccessesToClose = top.SuccessesToClose ?? below.SuccessesToClose,
+        ProbeTimeout = top.ProbeTimeout ?? below.ProbeTimeout,
+        SlowCallThreshold = top.SlowCallThreshold ?? below.SlowCallThreshold,
+        Critical = top.Critical ?? below.Critical,
+    };
+}

@@ -1,0 +1,33 @@
+namespace Fusebox.Extensions;
+
+/// <summary>The <c>Fusebox</c> configuration section.</summary>
+/// <example>
+/// <code>
+/// "Fusebox": {
+///   "Defaults": { "BreakDuration": "00:00:30" },
+///   "Breakers": {
+///     "fraud-service": { "TripPolicy": "FailureRate", "FailureRateThreshold": 0.5, "WindowSize": 20, "MinimumCalls": 10, "Critical": true }
+///   }
+/// }
+/// </code>
+/// </example>
+public sealed class FuseboxOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Fusebox";
+
+    /// <summary>Settings every breaker starts from.</summary>
+    public BreakerConfiguration Defaults { get; set; } = new();
+
+    /// <summary>Settings per breaker name, layered over <see cref="Defaults"/>.</summary>
+    public Dictionary<string, BreakerConfiguration> Breakers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <inheritdoc cref="CircuitBreakerRegistryOptions.MaxBreakers"/>
+    public int? MaxBreakers { get; set; }
+
+    /// <inheritdoc cref="CircuitBreakerRegistryOptions.EvictAfterIdle"/>
+    public TimeSpan? EvictAfterIdle { get; set; }
+
+    /// <summary>Code-configured callbacks applied to every breaker's options after configuration (predicates cannot come from JSON).</summary>
+    internal List<Action<string, CircuitBreakerOptions>> Customizations { get; } = [];
+}
