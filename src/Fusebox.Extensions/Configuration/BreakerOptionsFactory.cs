@@ -26,14 +26,32 @@ internal static class BreakerOptionsFactory
     public static string PathOf(string? name) =>
         name is null ? $"{FuseboxOptions.SectionName}:{nameof(FuseboxOptions.Defaults)}" : $"{FuseboxOptions.SectionName}:{nameof(FuseboxOptions.Breakers)}:{name}";
 
-    /// <summary>The effective settings of <paramref name="name"/> (null: the defaults alone).</summary>
+    /// <summary>The effective settings of <paramref name="name"/> (null: the defaults alone). A name <c>a/b</c> without
+    /// settings of its own takes those of <c>a</c>: the HTTP handler names per-host breakers <c>{client}/{host}</c>.</summary>
     public static BreakerConfiguration Effective(FuseboxOptions options, string? name) =>
-        name is not null && options.Breakers.TryGetValue(name, out var named) ? Layer(named, options.Defaults) : options.Defaults;
+        ConfiguredName(options, name) is { } key ? Layer(options.Breakers[key], options.Defaults) : options.Defaults;
+
+    /// <summary>The key under <c>Fusebox:Breakers</c> whose settings apply to <paramref name="name"/>, or null for the defaults.</summary>
+    public static string? ConfiguredName(FuseboxOptions options, string? name)
+    {
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (options.Breakers.ContainsKey(name))
+        {
+            return name;
+        }
+
+        int slash = name.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && options.Breakers.ContainsKey(name[..slash]) ? name[..slash] : null;
+    }
 
     /// <summary>Builds and validates the options; throws <see cref="FuseboxConfigurationException"/> naming the path.</summary>
     public static CircuitBreakerOptions Create(FuseboxOptions options, string? name)
     {
-        string path = PathOf(name);
+        string path = PathOf(ConfiguredName(options, name));
         try
         {
             var result = Build(Effective(options, name), path);

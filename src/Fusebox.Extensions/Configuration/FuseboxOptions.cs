@@ -19,7 +19,8 @@ public sealed class FuseboxOptions
     /// <summary>Settings every breaker starts from.</summary>
     public BreakerConfiguration Defaults { get; set; } = new();
 
-    /// <summary>Settings per breaker name, layered over <see cref="Defaults"/>.</summary>
+    /// <summary>Settings per breaker name, layered over <see cref="Defaults"/>. A breaker named <c>a/b</c> with no entry
+    /// of its own uses the entry <c>a</c> (the HTTP handler names per-host breakers <c>{client}/{authority}</c>).</summary>
     public Dictionary<string, BreakerConfiguration> Breakers { get; set; } = new(StringComparer.Ordinal);
 
     /// <inheritdoc cref="CircuitBreakerRegistryOptions.MaxBreakers"/>

@@ -1,0 +1,65 @@
+using System.Net;
+
+namespace Fusebox.Http;
+
+/// <summary>What the Fusebox handler does when its breaker rejects a request.</summary>
+public enum RejectionBehavior
+{
+    /// <summary>Throw <see cref="BrokenCircuitException"/> (default).</summary>
+    Throw,
+
+    /// <summary>Return a synthesized <c>503 Service Unavailable</c> with a <c>Retry-After</c> header, so callers that
+    /// only look at status codes keep working. The response carries the header <c>X-Fusebox-Breaker</c>.</summary>
+    Return503,
+}
+
+/// <summary>Options of <see cref="FuseboxHttpHandler"/>.</summary>
+public sealed class FuseboxHttpHandlerOptions
+{
+    /// <summary>
+    /// The name breakers are configured under (<c>Fusebox:Breakers:{BreakerName}</c>) and the prefix of their names.
+    /// Default: the <see cref="HttpClient"/>'s name. With the default key selector each authority gets its own
+    /// breaker named <c>{BreakerName}/{scheme}://{host}:{port}</c>.
+    /// </summary>
+    public string? BreakerName { get; set; }
+
+    /// <summary>
+    /// Chooses the breaker key of a request (appended to <see cref="BreakerName"/>). Default: the request's
+    /// authority (scheme, host and port), so one dead host does not block another behind the same client.
+    /// Return a constant for one breaker per client.
+    /// </summary>
+    public Func<HttpRequestMessage, string>? KeySelector { get; set; }
+
+    /// <summary>Throw (default) or return a synthesized 503 when the breaker rejects.</summary>
+    public RejectionBehavior WhenOpen { get; set; } = RejectionBehavior.Throw;
+
+    /// <summary>Which responses count as failures. Default: 5xx, 408 and 429 (<see cref="IsTransientFailure"/>);
+    /// any other status, 4xx included, means the dependency is up.</summary>
+    public Func<HttpResponseMessage, bool> ShouldHandleResponse { get; set; } = static r => IsTransientFailure(r.StatusCode);
+
+    /// <summary>Which exceptions count as failures. Default: <see cref="HttpRequestException"/>, <see cref="TimeoutException"/>
+    /// and cancellations the caller did not ask for (an <see cref="HttpClient.Timeout"/>). Other exceptions (a bug in
+    /// the caller's request, say) are passed through and counted as ignored.</summary>
+    public Func<Exception, bool> ShouldHandleException { get; set; } = static ex =>
+        ex is HttpRequestException or TimeoutException or OperationCanceledException;
+
+    /// <summary>True for 5xx, 408 Request Timeout and 429 Too Many Requests.</summary>
+    public static bool IsTransientFailure(HttpStatusCode status) =>
+        (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+
+    internal void Validate()
+    {
+        if (BreakerName is { Length: 0 })
+        {
+            throw new ArgumentException("FuseboxHttpHandlerOptions.BreakerName must not be empty when set.", nameof(BreakerName));
+        }
+
+        if (!Enum.IsDefined(WhenOpen))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WhenOpen), WhenOpen, "FuseboxHttpHandlerOptions.WhenOpen must be Throw or Return503.");
+        }
+
+        ArgumentNullException.ThrowIfNull(ShouldHandleResponse, "FuseboxHttpHandlerOptions.ShouldHandleResponse");
+        ArgumentNullException.ThrowIfNull(ShouldHandleException, "FuseboxHttpHandlerOptions.ShouldHandleException");
+    }
+}

@@ -1,0 +1,71 @@
+using System.Net;
+
+namespace Fusebox.Http.Tests;
+
+public class AuthorityTests : IAsyncLifetime
+{
+    private DependencyServer _a = null!;
+    private DependencyServer _b = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _a = await DependencyServer.StartAsync();
+        _b = await DependencyServer.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task One_failing_host_does_not_open_the_other_hosts_breaker()
+    {
+        using var fixture = new ClientFixture();
+        var client = fixture.Client;
+        _a.Behavior = Behavior.ServerError;
+
+        for (int i = 0; i < 5; i++)
+        {
+            using var _ = await client.GetAsync(new Uri(_a.BaseAddress, "x"));
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(new Uri(_a.BaseAddress, "x")));
+        using var fromB = await client.GetAsync(new Uri(_b.BaseAddress, "x"));
+        Assert.Equal(HttpStatusCode.OK, fromB.StatusCode);
+        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_a.BaseAddress).State);
+        Assert.Equal(CircuitState.Closed, fixture.BreakerFor(_b.BaseAddress).State);
+        Assert.Equal(2, fixture.Registry.Report().Count(r => r.Name.StartsWith("fraud/http://127.0.0.1:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_custom_key_selector_can_share_one_breaker_across_hosts()
+    {
+        using var fixture = new ClientFixture(o => o.KeySelector = _ => "all");
+        var client = fixture.Client;
+        _a.Behavior = Behavior.ServerError;
+
+        for (int i = 0; i < 5; i++)
+        {
+            using var _ = await client.GetAsync(new Uri(_a.BaseAddress, "x"));
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(new Uri(_b.BaseAddress, "x")));
+        Assert.Equal(0, _b.Requests);
+        Assert.True(fixture.Registry.TryGet("fraud/all", out _));
+    }
+
+    [Fact]
+    public async Task Breakers_outlive_handler_rotation()
+    {
+        using var fixture = new ClientFixture();
+        _a.Behavior = Behavior.ServerError;
+        for (int i = 0; i < 5; i++)
+        {
+            using var _ = await fixture.Client.GetAsync(new Uri(_a.BaseAddress, "x")); // a new client each time
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => fixture.Client.GetAsync(new Uri(_a.BaseAddress, "x")));
+    }
+}

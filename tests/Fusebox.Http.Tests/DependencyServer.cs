@@ -1,0 +1,91 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Fusebox.Http.Tests;
+
+/// <summary>How the fake dependency answers.</summary>
+public enum Behavior
+{
+    Ok,
+    ServerError,
+    Unavailable,
+    TooManyRequests,
+    RequestTimeout,
+    NotFound,
+    Hang,
+    Reset,
+}
+
+/// <summary>A real Kestrel server on 127.0.0.1 with an ephemeral port that answers as told and counts requests.</summary>
+public sealed class DependencyServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _requests;
+
+    private DependencyServer(WebApplication app) => _app = app;
+
+    public Behavior Behavior { get; set; } = Behavior.Ok;
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public static async Task<DependencyServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new DependencyServer(app);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        server.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return server;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        switch (Behavior)
+        {
+            case Behavior.ServerError:
+                context.Response.StatusCode = 500;
+                break;
+            case Behavior.Unavailable:
+                context.Response.StatusCode = 503;
+                context.Response.Headers.RetryAfter = "7";
+                break;
+            case Behavior.TooManyRequests:
+                context.Response.StatusCode = 429;
+                break;
+            case Behavior.RequestTimeout:
+                context.Response.StatusCode = 408;
+                break;
+            case Behavior.NotFound:
+                context.Response.StatusCode = 404;
+                break;
+            case Behavior.Hang:
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            case Behavior.Reset:
+                context.Abort();
+                return;
+            default:
+                await context.Response.WriteAsync("ok");
+                break;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(stopTimeout.Token);
+        await _app.DisposeAsync();
+    }
+}

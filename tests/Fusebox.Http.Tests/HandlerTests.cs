@@ -1,0 +1,225 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Fusebox.Http.Tests;
+
+public class HandlerTests : IAsyncLifetime
+{
+    private DependencyServer _server = null!;
+
+    public async ValueTask InitializeAsync() => _server = await DependencyServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private Uri Url(string path = "check/tx-1") => new(_server.BaseAddress, path);
+
+    private static async Task SendTimesAsync(HttpClient client, Uri url, int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            using var _ = await client.GetAsync(url);
+        }
+    }
+
+    [Fact]
+    public async Task A_healthy_dependency_answers_through_the_handler()
+    {
+        using var fixture = new ClientFixture();
+
+        using var response = await fixture.Client.GetAsync(Url());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
+        Assert.Equal(1, snapshot.SuccessfulCalls);
+        Assert.Equal(1, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Server_errors_open_the_breaker_and_rejections_never_reach_the_server()
+    {
+        using var fixture = new ClientFixture();
+        var client = fixture.Client;
+        _server.Behavior = Behavior.ServerError;
+
+        await SendTimesAsync(client, Url(), 5);
+        Assert.Equal(5, _server.Requests);
+        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+
+        for (int i = 0; i < 20; i++)
+        {
+            var ex = await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(Url()));
+            Assert.Equal($"fraud/{_server.BaseAddress.GetLeftPart(UriPartial.Authority)}", ex.BreakerName);
+            Assert.Equal(TimeSpan.FromSeconds(30), ex.RetryAfter);
+        }
+
+        Assert.Equal(5, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Half_open_probes_reach_the_recovered_server_and_close_the_breaker()
+    {
+        using var fixture = new ClientFixture();
+        var client = fixture.Client;
+        _server.Behavior = Behavior.ServerError;
+        await SendTimesAsync(client, Url(), 5);
+
+        _server.Behavior = Behavior.Ok;
+        fixture.Time.Advance(TimeSpan.FromSeconds(30));
+        for (int i = 0; i < 3; i++)
+        {
+            using var probe = await client.GetAsync(Url());
+            Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        }
+
+        Assert.Equal(CircuitState.Closed, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(8, _server.Requests);
+    }
+
+    [Fact]
+    public async Task A_failed_probe_reopens()
+    {
+        using var fixture = new ClientFixture();
+        var client = fixture.Client;
+        _server.Behavior = Behavior.ServerError;
+        await SendTimesAsync(client, Url(), 5);
+        fixture.Time.Advance(TimeSpan.FromSeconds(30));
+
+        using (var probe = await client.GetAsync(Url()))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, probe.StatusCode);
+        }
+
+        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(Url()));
+        Assert.Equal(6, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Return503_mode_synthesizes_a_503_with_Retry_After()
+    {
+        using var fixture = new ClientFixture(o => o.WhenOpen = RejectionBehavior.Return503);
+        var client = fixture.Client;
+        _server.Behavior = Behavior.ServerError;
+        await SendTimesAsync(client, Url(), 5);
+        fixture.Time.Advance(TimeSpan.FromSeconds(10.5));
+
+        using var response = await client.GetAsync(Url());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(20), response.Headers.RetryAfter!.Delta);
+        Assert.Equal(fixture.BreakerFor(_server.BaseAddress).Name, response.Headers.GetValues(FuseboxHttpHandler.BreakerHeader).Single());
+        Assert.Contains("is open; the request was not sent", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(5, _server.Requests);
+    }
+
+    [Theory]
+    [InlineData(Behavior.ServerError)]
+    [InlineData(Behavior.Unavailable)]
+    [InlineData(Behavior.TooManyRequests)]
+    [InlineData(Behavior.RequestTimeout)]
+    public async Task Transient_statuses_are_failures(Behavior behavior)
+    {
+        using var fixture = new ClientFixture();
+        _server.Behavior = behavior;
+
+        await SendTimesAsync(fixture.Client, Url(), 5);
+
+        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+    }
+
+    [Fact]
+    public async Task Client_errors_mean_the_dependency_is_up()
+    {
+        using var fixture = new ClientFixture();
+        _server.Behavior = Behavior.NotFound;
+
+        await SendTimesAsync(fixture.Client, Url(), 20);
+
+        var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
+        Assert.Equal(CircuitState.Closed, snapshot.State);
+        Assert.Equal(20, snapshot.SuccessfulCalls);
+    }
+
+    [Fact]
+    public async Task A_reset_connection_is_a_failure_and_is_not_resent()
+    {
+        using var fixture = new ClientFixture();
+        var client = fixture.Client;
+        _server.Behavior = Behavior.Reset;
+
+        for (int i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(Url()));
+        }
+
+        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(5, _server.Requests);
+    }
+
+    [Fact]
+    public async Task The_callers_own_cancellation_is_not_a_failure()
+    {
+        using var fixture = new ClientFixture();
+        var client = fixture.Client;
+        _server.Behavior = Behavior.Hang;
+
+        for (int i = 0; i < 6; i++)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetAsync(Url(), cts.Token));
+        }
+
+        var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
+        Assert.Equal(CircuitState.Closed, snapshot.State);
+        Assert.Equal(6, snapshot.IgnoredCalls);
+    }
+
+    [Fact]
+    public async Task Configured_settings_of_the_client_apply_to_its_per_host_breakers()
+    {
+        using var fixture = new ClientFixture(settings: new Dictionary<string, string?> { ["Fusebox:Breakers:fraud:FailureThreshold"] = "2" });
+        _server.Behavior = Behavior.ServerError;
+
+        await SendTimesAsync(fixture.Client, Url(), 2);
+
+        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+    }
+
+    [Fact]
+    public async Task Sync_send_goes_through_the_breaker_too()
+    {
+        using var fixture = new ClientFixture();
+        var client = fixture.Client;
+        _server.Behavior = Behavior.ServerError;
+
+        for (int i = 0; i < 5; i++)
+        {
+            using var response = await Task.Run(() => client.Send(new HttpRequestMessage(HttpMethod.Get, Url())));
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => Task.Run(() => client.Send(new HttpRequestMessage(HttpMethod.Get, Url()))));
+        Assert.Equal(5, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Rejections_are_logged_at_debug_only()
+    {
+        using var fixture = new ClientFixture();
+        var client = fixture.Client;
+        _server.Behavior = Behavior.ServerError;
+        await SendTimesAsync(client, Url(), 5);
+
+        for (int i = 0; i < 10; i++)
+        {
+            await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(Url()));
+        }
+
+        var rejections = fixture.Logs.GetSnapshot().Where(r => r.Id.Name == "CallRejected").ToList();
+        Assert.Equal(10, rejections.Count);
+        Assert.All(rejections, r => Assert.Equal(LogLevel.Debug, r.Level));
+        Assert.Single(fixture.Logs.GetSnapshot(), r => r.Level >= LogLevel.Warning); // the one "opened" line
+    }
+}
