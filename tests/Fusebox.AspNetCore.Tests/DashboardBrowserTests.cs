@@ -1,0 +1,98 @@
+using Microsoft.Playwright;
+
+namespace Fusebox.AspNetCore.Tests;
+
+public class DashboardBrowserTests
+{
+    private const string Hostile = "<img src=x onerror=alert(1)>";
+
+    private static void Fail(CircuitBreaker breaker, int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            Assert.True(breaker.TryAcquire(out var permit));
+            permit.RecordFailure();
+        }
+    }
+
+    private static ILocator Card(IPage page, string name) =>
+        page.Locator("[data-testid=breaker-card]").Filter(new LocatorFilterOptions { Has = page.Locator(".name", new PageLocatorOptions { HasTextString = name }) });
+
+    [Fact]
+    public async Task Operator_sees_a_breaker_open_live_and_resets_it_and_hostile_names_stay_text()
+    {
+        await using var app = await AdminApp.StartAsync(kestrel: true);
+        var fraud = app.Registry.GetOrAdd("fraud-service");
+        app.Registry.GetOrAdd(Hostile).Isolate("<script>alert(2)</script>");
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 700 } });
+        await context.AddCookiesAsync([new Cookie { Name = "user", Value = "alice", Url = app.BaseAddress.ToString() }]);
+        var page = await context.NewPageAsync();
+        var dialogs = new List<string>();
+        page.Dialog += (_, dialog) =>
+        {
+            dialogs.Add(dialog.Message);
+            _ = dialog.DismissAsync();
+        };
+
+        await page.GotoAsync(new Uri(app.BaseAddress, "/fusebox").ToString());
+        var card = Card(page, "fraud-service");
+        await Assertions.Expect(card).ToHaveAttributeAsync("data-state", "closed");
+
+        Fail(fraud, 5); // the dependency fails until the breaker opens; the page is not reloaded
+        await Assertions.Expect(card).ToHaveAttributeAsync("data-state", "open");
+        await Assertions.Expect(card.Locator(".badge")).ToHaveTextAsync("Open");
+        await Assertions.Expect(card.Locator(".countdown")).ToContainTextAsync("half-open in");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ArtifactPath("dashboard-open.png"), FullPage = true });
+
+        await card.Locator("button[data-action=reset]").ClickAsync();
+        await Assertions.Expect(card).ToHaveAttributeAsync("data-state", "closed");
+        Assert.Equal(CircuitState.Closed, fraud.State);
+        Assert.Equal("reset by alice via the admin API", fraud.Snapshot().LastReasonDescription);
+
+        var hostile = Card(page, Hostile);
+        await Assertions.Expect(hostile.Locator(".name")).ToHaveTextAsync(Hostile);
+        await Assertions.Expect(hostile.Locator(".reason")).ToContainTextAsync("<script>alert(2)</script>");
+        Assert.Equal(0, await page.Locator("main img").CountAsync());
+        Assert.Equal(0, await page.Locator("main script").CountAsync());
+        Assert.Empty(dialogs);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ArtifactPath("dashboard.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Anonymous_visitors_see_no_control_buttons()
+    {
+        await using var app = await AdminApp.StartAsync(kestrel: true);
+        app.Registry.GetOrAdd("fraud-service");
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(new Uri(app.BaseAddress, "/fusebox").ToString());
+        var card = Card(page, "fraud-service");
+        await Assertions.Expect(card).ToHaveAttributeAsync("data-state", "closed");
+
+        Assert.Equal(3, await card.Locator("button").CountAsync());
+        await Assertions.Expect(card.Locator(".controls")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task Without_a_control_policy_even_alice_sees_no_buttons()
+    {
+        await using var app = await AdminApp.StartAsync(kestrel: true, controlPolicy: null);
+        app.Registry.GetOrAdd("fraud-service");
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var context = await browser.NewContextAsync();
+        await context.AddCookiesAsync([new Cookie { Name = "user", Value = "alice", Url = app.BaseAddress.ToString() }]);
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(new Uri(app.BaseAddress, "/fusebox").ToString());
+
+        await Assertions.Expect(Card(page, "fraud-service").Locator(".controls")).ToBeHiddenAsync();
+    }
+}
