@@ -50,55 +50,56 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     /// <inheritdoc/>
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var breaker = BreakerFor(request);
-        if (!breaker.TryAcquire(out var permit, out var retryAfter))
+        if (!TryAdmit(request, out var permit, out var rejection))
         {
-            return Reject(breaker, request, retryAfter);
+            return rejection;
         }
 
-        HttpResponseMessage response;
+        using var attempt = new AttemptTimeout(_options.Timeout, _registry.TimeProvider, cancellationToken);
         try
         {
-            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return Classify(permit, await base.SendAsync(request, attempt.Token).ConfigureAwait(false));
         }
-        catch (Exception ex)
+        catch (Exception ex) when (Record(permit, ex, attempt) is { } timedOut)
         {
-            Record(permit, ex, cancellationToken);
-            throw;
+            throw timedOut;
         }
-
-        if (_options.ShouldHandleResponse(response))
-        {
-            permit.RecordFailure();
-        }
-        else
-        {
-            permit.RecordSuccess();
-        }
-
-        return response;
     }
 
     /// <inheritdoc/>
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var breaker = BreakerFor(request);
-        if (!breaker.TryAcquire(out var permit, out var retryAfter))
+        if (!TryAdmit(request, out var permit, out var rejection))
         {
-            return Reject(breaker, request, retryAfter);
+            return rejection;
         }
 
-        HttpResponseMessage response;
+        using var attempt = new AttemptTimeout(_options.Timeout, _registry.TimeProvider, cancellationToken);
         try
         {
-            response = base.Send(request, cancellationToken);
+            return Classify(permit, base.Send(request, attempt.Token));
         }
-        catch (Exception ex)
+        catch (Exception ex) when (Record(permit, ex, attempt) is { } timedOut)
         {
-            Record(permit, ex, cancellationToken);
-            throw;
+            throw timedOut;
+        }
+    }
+
+    private bool TryAdmit(HttpRequestMessage request, out CircuitPermit permit, out HttpResponseMessage rejection)
+    {
+        var breaker = BreakerFor(request);
+        if (breaker.TryAcquire(out permit, out var retryAfter))
+        {
+            rejection = null!;
+            return true;
         }
 
+        rejection = Reject(breaker, request, retryAfter);
+        return false;
+    }
+
+    private HttpResponseMessage Classify(CircuitPermit permit, HttpResponseMessage response)
+    {
         if (_options.ShouldHandleResponse(response))
         {
             permit.RecordFailure();
@@ -111,9 +112,17 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
         return response;
     }
 
-    private void Record(CircuitPermit permit, Exception ex, CancellationToken cancellationToken)
+    /// <summary>Records the exception's outcome. Returns the exception to throw instead when the handler's own timeout
+    /// fired, or null to let the original propagate untouched (an exception filter: the stack trace is kept).</summary>
+    private Exception? Record(CircuitPermit permit, Exception ex, AttemptTimeout attempt)
     {
-        if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        if (ex is OperationCanceledException && attempt.TimedOut)
+        {
+            permit.RecordFailure(ex);
+            return new TimeoutRejectedException(_options.Timeout!.Value, ex);
+        }
+
+        if (ex is OperationCanceledException && attempt.CallerCancelled)
         {
             permit.Release(); // the caller gave up: says nothing about the dependency
         }
@@ -125,6 +134,8 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
         {
             permit.Release();
         }
+
+        return null;
     }
 
     private HttpResponseMessage Reject(CircuitBreaker breaker, HttpRequestMessage request, TimeSpan? retryAfter)

@@ -30,6 +30,15 @@ public sealed class FuseboxHttpHandlerOptions
     /// </summary>
     public Func<HttpRequestMessage, string>? KeySelector { get; set; }
 
+    /// <summary>
+    /// Per-request timeout enforced inside the handler, on the registry's <see cref="TimeProvider"/>; null (default) for
+    /// none. When it fires the request is cancelled, counted as a failure and <see cref="TimeoutRejectedException"/>
+    /// is thrown. Use it rather than relying on <see cref="HttpClient.Timeout"/> alone: HttpClient cancels its
+    /// handlers through the caller's token, so inside the handler its timeout cannot be told from the caller giving
+    /// up (which is never a failure). Keep it below <see cref="HttpClient.Timeout"/>. (0, 1 day].
+    /// </summary>
+    public TimeSpan? Timeout { get; set; }
+
     /// <summary>Throw (default) or return a synthesized 503 when the breaker rejects.</summary>
     public RejectionBehavior WhenOpen { get; set; } = RejectionBehavior.Throw;
 
@@ -57,6 +66,12 @@ public sealed class FuseboxHttpHandlerOptions
         if (!Enum.IsDefined(WhenOpen))
         {
             throw new ArgumentOutOfRangeException(nameof(WhenOpen), WhenOpen, "FuseboxHttpHandlerOptions.WhenOpen must be Throw or Return503.");
+        }
+
+        if (Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromDays(1)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Timeout), timeout,
+                $"FuseboxHttpHandlerOptions.Timeout must be greater than zero and at most 1.00:00:00 (was {timeout}).");
         }
 
         ArgumentNullException.ThrowIfNull(ShouldHandleResponse, "FuseboxHttpHandlerOptions.ShouldHandleResponse");

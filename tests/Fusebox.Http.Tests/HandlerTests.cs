@@ -159,6 +159,46 @@ public class HandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hung_server_hitting_the_handler_timeout_is_a_failure()
+    {
+        using var fixture = new ClientFixture(o => o.Timeout = TimeSpan.FromSeconds(2),
+            settings: new Dictionary<string, string?> { ["Fusebox:Breakers:fraud:FailureThreshold"] = "2" });
+        var client = fixture.Client;
+        _server.Behavior = Behavior.Hang;
+
+        for (int i = 1; i <= 2; i++)
+        {
+            var pending = client.GetAsync(Url());
+            await WaitUntilAsync(() => _server.Requests == i);
+            fixture.Time.Advance(TimeSpan.FromSeconds(2));
+            var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => pending);
+            Assert.Equal(TimeSpan.FromSeconds(2), ex.Timeout);
+        }
+
+        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(Url()));
+        Assert.Equal(2, _server.Requests);
+    }
+
+    [Fact]
+    public void An_out_of_range_timeout_fails_at_registration()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new ClientFixture(o => o.Timeout = TimeSpan.Zero));
+
+        Assert.Contains("FuseboxHttpHandlerOptions.Timeout must be greater than zero", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task The_callers_own_cancellation_is_not_a_failure()
     {
         using var fixture = new ClientFixture();
