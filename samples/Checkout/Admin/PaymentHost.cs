@@ -1,0 +1,74 @@
+using System.Net;
+using Fusebox;
+using Fusebox.AspNetCore;
+using Fusebox.Extensions;
+using Fusebox.Http;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using OpenTelemetry.Metrics;
+
+namespace Checkout.Admin;
+
+/// <summary>
+/// The payment service's host on 127.0.0.1: its <c>IHttpClientFactory</c> client "fraud" runs through the Fusebox
+/// handler, and it serves the Fusebox dashboard at /fusebox and Prometheus metrics at /metrics.
+/// </summary>
+public sealed class PaymentHost : IAsyncDisposable
+{
+    private PaymentHost(WebApplication app, Uri address)
+    {
+        App = app;
+        Address = address;
+    }
+
+    public WebApplication App { get; }
+
+    public Uri Address { get; }
+
+    public CircuitBreakerRegistry Registry => App.Services.GetRequiredService<CircuitBreakerRegistry>();
+
+    public HttpClient FraudClient => App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("fraud");
+
+    /// <param name="fraudService">Where the fraud service listens.</param>
+    /// <param name="timeout">The per-request timeout of a fraud check.</param>
+    /// <param name="breakDuration">How long the breaker stays open at first.</param>
+    /// <param name="maxBreakDuration">The longest break, reached by doubling on each failed probe.</param>
+    /// <param name="port">0 for an ephemeral port.</param>
+    public static async Task<PaymentHost> StartAsync(Uri fraudService, TimeSpan timeout, TimeSpan breakDuration, TimeSpan maxBreakDuration, int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+        builder.Logging.ClearProviders();
+        builder.Services.AddFusebox(o => o.Breakers["fraud"] = new BreakerConfiguration
+        {
+            TripPolicy = "ConsecutiveFailures",
+            FailureThreshold = 5,
+            BreakDuration = breakDuration,
+            BreakDurationBackoff = 2,
+            MaxBreakDuration = maxBreakDuration,
+            HalfOpenPermits = 1,
+            ProbeTimeout = timeout * 2,
+        });
+        builder.Services.AddHttpClient("fraud", c =>
+        {
+            c.BaseAddress = fraudService;
+            c.Timeout = timeout * 4; // a backstop only: the Fusebox timeout below fires first and counts as a failure
+        }).AddFuseboxHandler(o => o.Timeout = timeout);
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(FuseboxMetrics.MeterName).AddPrometheusExporter());
+        builder.Services.AddAuthorization();
+
+        var app = builder.Build();
+        app.MapFusebox("/fusebox", o => o.Title = "Checkout — Fusebox");
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return new PaymentHost(app, address);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await App.StopAsync(stop.Token);
+        await App.DisposeAsync();
+    }
+}

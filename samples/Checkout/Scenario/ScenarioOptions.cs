@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace Checkout.Scenario;
+
+/// <summary>The command line of the Checkout sample.</summary>
+public sealed record ScenarioOptions
+{
+    public const string Usage = """
+        Usage: dotnet run --project samples/Checkout -- [options]
+          --duration SECONDS   length of the scripted scenario (default 60, 6 to 600); every phase scales with it
+          --rate N             checkouts per second driven into each run (default 100, 1 to 1000)
+          --json PATH          also write the results as JSON to PATH
+          --serve              keep the dashboard and /metrics up on http://127.0.0.1:5080 after the run
+          --help               show this text
+        """;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+
+    public int Rate { get; init; } = 100;
+
+    public string? JsonPath { get; init; }
+
+    public bool Serve { get; init; }
+
+    /// <summary>Phase timings scale with the duration; 1 at the default 60 s.</summary>
+    public double Scale => Duration.TotalSeconds / 60;
+
+    /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument and its range.</summary>
+    public static ScenarioOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new ScenarioOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{arg} needs a value.");
+            options = arg switch
+            {
+                "--duration" => options with { Duration = TimeSpan.FromSeconds(Number(arg, Value(), 6, 600)) },
+                "--rate" => options with { Rate = (int)Number(arg, Value(), 1, 1000) },
+                "--json" => options with { JsonPath = Value() },
+                "--serve" => options with { Serve = true },
+                _ => throw new ArgumentException($"Unknown argument '{arg}'.\n{Usage}"),
+            };
+        }
+
+        return options;
+    }
+
+    private static double Number(string name, string text, double min, double max) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= min && value <= max
+            ? value
+            : throw new ArgumentException($"{name} must be a number in [{min}, {max}] (was '{text}').");
+}
