@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace Checkout.Tests;
+
+public class ScenarioTests
+{
+    [Fact]
+    public async Task A_shortened_scenario_shows_fusebox_cuts_outage_p99_tenfold_and_loses_nothing()
+    {
+        string json = Path.Combine(Path.GetTempPath(), $"checkout-{Guid.NewGuid():N}.json");
+        var output = new StringWriter();
+
+        int exit = await CheckoutApp.RunAsync(["--duration", "40", "--json", json], output);
+
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        File.Delete(json);
+        var root = doc.RootElement;
+        var without = root.GetProperty("withoutBreaker");
+        var with = root.GetProperty("withFusebox");
+        foreach (var run in new[] { without, with })
+        {
+            int requests = run.GetProperty("requests").GetInt32();
+            Assert.Equal(4000, requests);
+            Assert.Equal(0, run.GetProperty("lost").GetInt32());
+            Assert.Equal(requests, run.GetProperty("approved").GetInt32() + run.GetProperty("flaggedForReview").GetInt32() + run.GetProperty("errors").GetInt32());
+        }
+
+        double p99Without = without.GetProperty("outage").GetProperty("p99Ms").GetDouble();
+        double p99With = with.GetProperty("outage").GetProperty("p99Ms").GetDouble();
+        Assert.True(p99With * 10 <= p99Without, $"outage p99: {p99With} ms with Fusebox vs {p99Without} ms without\n{output}");
+        Assert.True(with.GetProperty("flaggedForReview").GetInt32() > 1000, output.ToString());
+        Assert.Equal(0, without.GetProperty("flaggedForReview").GetInt32());
+        Assert.True(with.GetProperty("fraudServiceCalls").GetInt32() * 2 < without.GetProperty("fraudServiceCalls").GetInt32());
+        var timeline = with.GetProperty("breakerTimeline").EnumerateArray().Select(e => e.GetProperty("state").GetString()).ToList();
+        Assert.Contains("open", timeline);
+        Assert.Contains("half_open", timeline);
+        Assert.Equal("closed", timeline[^1]);
+        Assert.True(root.GetProperty("outageP99Improvement").GetDouble() >= 10);
+        string text = output.ToString();
+        Assert.Contains("without breaker", text, StringComparison.Ordinal);
+        Assert.Contains("checkout p99 during outage", text, StringComparison.Ordinal);
+        Assert.Contains("Breaker timeline", text, StringComparison.Ordinal);
+    }
+}
