@@ -79,6 +79,9 @@ public sealed partial class CircuitBreaker
     /// <summary>The clock this breaker reads.</summary>
     public TimeProvider TimeProvider => _clock.Provider;
 
+    /// <summary>The metrics this breaker reports to (resilient callers wrapping it report there too).</summary>
+    internal FuseboxMetrics Metrics => _metrics;
+
     /// <summary>For tests: the source of jitter, a number in [0, 1).</summary>
     internal Func<double> JitterSource { get; set; } = Random.Shared.NextDouble;
 

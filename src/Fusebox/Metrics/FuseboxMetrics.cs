@@ -23,6 +23,8 @@ public sealed class FuseboxMetrics : IDisposable
     private readonly Counter<long> _slowCalls;
     private readonly Counter<long> _transitions;
 
+    private ResilienceMetrics? _resilience;
+
     // Weak, so a breaker dropped by its owner is not kept alive just to be reported by the gauge.
     private readonly ConditionalWeakTable<CircuitBreaker, object?> _breakers = new();
 
@@ -46,6 +48,9 @@ public sealed class FuseboxMetrics : IDisposable
 
     /// <summary>The meter the instruments live on, for components that add their own instruments.</summary>
     public Meter Meter => _meter;
+
+    /// <summary>The resilient callers' instruments, created on first use on the same meter.</summary>
+    internal ResilienceMetrics Resilience => LazyInitializer.EnsureInitialized(ref _resilience, () => new ResilienceMetrics(_meter));
 
     internal void Track(CircuitBreaker breaker) => _breakers.AddOrUpdate(breaker, null);
 

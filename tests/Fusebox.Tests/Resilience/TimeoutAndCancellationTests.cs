@@ -1,0 +1,142 @@
+using Fusebox.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fusebox.Tests.Resilience;
+
+public class TimeoutAndCancellationTests
+{
+    private static (ResilientCaller Caller, CircuitBreaker Breaker, FakeTimeProvider Time) Create(RetryOptions retry, TimeoutOptions timeout)
+    {
+        var (b, time) = TestBreakers.Create();
+        return (new ResilientCaller(b, new ResilientCallerOptions { Retry = retry, Timeout = timeout }), b, time);
+    }
+
+    /// <summary>Hangs until its token is cancelled, as a well-behaved I/O call to a dead host does.</summary>
+    private static async ValueTask<int> HangAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return 0;
+    }
+
+    [Fact]
+    public async Task An_attempt_timeout_fires_on_a_hung_operation()
+    {
+        var (caller, breaker, time) = Create(ResilienceTestSupport.NoJitter(attempts: 1), new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(2) });
+
+        var call = caller.ExecuteAsync(HangAsync).AsTask();
+        await Task.Delay(20);
+        Assert.False(call.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(TimeSpan.FromSeconds(2), ex.Timeout);
+        Assert.Contains("2000 ms", ex.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<OperationCanceledException>(ex.InnerException);
+        Assert.Equal(1, breaker.Snapshot().FailedCalls);
+    }
+
+    [Fact]
+    public async Task Timed_out_attempts_are_retried()
+    {
+        int calls = 0;
+        var (caller, _, time) = Create(ResilienceTestSupport.NoJitter(attempts: 3), new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(1) });
+
+        var result = await time.DriveAsync(caller.ExecuteAsync(ct => ++calls < 3 ? HangAsync(ct) : new ValueTask<int>(99)), TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(99, result.Value);
+        Assert.Equal(3, calls);
+    }
+
+    [Fact]
+    public async Task The_overall_timeout_covers_the_backoff_waits_and_is_not_retried()
+    {
+        int calls = 0;
+        var (caller, breaker, time) = Create(ResilienceTestSupport.NoJitter(attempts: 10, baseMs: 1000),
+            new TimeoutOptions { OverallTimeout = TimeSpan.FromSeconds(2.5) });
+
+        var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => time.DriveAsync(caller.ExecuteAsync<int>(ct =>
+        {
+            calls++;
+            throw new DependencyDownException();
+        }), TimeSpan.FromMilliseconds(100)));
+
+        Assert.Equal(TimeSpan.FromSeconds(2.5), ex.Timeout);
+        Assert.Equal(2, calls); // attempt, 1 s wait, attempt, 2 s wait cut short at 2.5 s
+        Assert.Equal(1, breaker.Snapshot().FailedCalls);
+    }
+
+    [Fact]
+    public async Task The_overall_timeout_cancels_a_running_attempt()
+    {
+        var (caller, _, time) = Create(ResilienceTestSupport.NoJitter(attempts: 5),
+            new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(10), OverallTimeout = TimeSpan.FromSeconds(3) });
+
+        var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => time.DriveAsync(caller.ExecuteAsync(HangAsync), TimeSpan.FromMilliseconds(500)));
+
+        Assert.Equal(TimeSpan.FromSeconds(3), ex.Timeout);
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_during_backoff_returns_promptly_and_does_not_count()
+    {
+        var (caller, breaker, time) = Create(ResilienceTestSupport.NoJitter(attempts: 3, baseMs: 60_000), new TimeoutOptions());
+        using var cts = new CancellationTokenSource();
+        var flaky = new Flaky(failures: 5);
+
+        var call = caller.ExecuteAsync(flaky.CallAsync, cancellationToken: cts.Token).AsTask();
+        await Task.Delay(20);
+        Assert.False(call.IsCompleted); // waiting out a one-minute backoff on the fake clock
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, flaky.Calls);
+        var s = breaker.Snapshot();
+        Assert.Equal(0, s.FailedCalls);
+        Assert.Equal(1, s.IgnoredCalls);
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_during_an_attempt_is_not_retried_and_not_a_failure()
+    {
+        var (caller, breaker, _) = Create(ResilienceTestSupport.NoJitter(attempts: 5), new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(30) });
+        using var cts = new CancellationTokenSource();
+        int calls = 0;
+
+        var call = caller.ExecuteAsync(ct => { calls++; return HangAsync(ct); }, cancellationToken: cts.Token).AsTask();
+        await Task.Delay(20);
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, calls);
+        Assert.Equal(0, breaker.Snapshot().FailedCalls);
+        Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+
+    [Fact]
+    public async Task An_already_cancelled_token_runs_nothing()
+    {
+        var (caller, breaker, _) = Create(ResilienceTestSupport.NoJitter(), new TimeoutOptions());
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var flaky = new Flaky(0);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => caller.ExecuteAsync(flaky.CallAsync, cancellationToken: cts.Token).AsTask());
+
+        Assert.Equal(0, flaky.Calls);
+        Assert.Equal(0, breaker.Snapshot().TotalCalls);
+    }
+
+    [Fact]
+    public async Task Timeouts_on_a_hung_dependency_open_the_breaker()
+    {
+        var (b, time) = TestBreakers.Create(new CircuitBreakerOptions { TripPolicy = TripPolicy.ConsecutiveFailures(2) });
+        var caller = new ResilientCaller(b, new ResilientCallerOptions { Retry = ResilienceTestSupport.NoJitter(attempts: 1), Timeout = new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(1) } });
+
+        for (int i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<TimeoutRejectedException>(() => time.DriveAsync(caller.ExecuteAsync(HangAsync), TimeSpan.FromMilliseconds(200)));
+        }
+
+        Assert.Equal(CircuitState.Open, b.State);
+    }
+}
