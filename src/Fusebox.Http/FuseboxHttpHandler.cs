@@ -21,8 +21,8 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     private readonly ILogger _logger;
     private readonly string _breakerName;
 
-    // Authority → breaker, so the registry and the name concatenation are paid once per host, not per request.
-    private readonly ConcurrentDictionary<string, CircuitBreaker> _breakers = new(StringComparer.Ordinal);
+    // Authority → breaker (and caller), so the registry and the name concatenation are paid once per host, not per request.
+    private readonly ConcurrentDictionary<string, Guard> _guards = new(StringComparer.Ordinal);
 
     /// <summary>Creates the handler.</summary>
     /// <param name="registry">Where the breakers live.</param>
@@ -40,17 +40,25 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     }
 
     /// <summary>The breaker that guards <paramref name="request"/>.</summary>
-    public CircuitBreaker BreakerFor(HttpRequestMessage request)
+    public CircuitBreaker BreakerFor(HttpRequestMessage request) => GuardFor(request).Breaker;
+
+    private Guard GuardFor(HttpRequestMessage request)
     {
         ArgumentNullException.ThrowIfNull(request);
         string key = _options.KeySelector?.Invoke(request) ?? AuthorityOf(request);
-        return _breakers.TryGetValue(key, out var breaker) ? breaker : _breakers.GetOrAdd(key, CreateBreaker);
+        return _guards.TryGetValue(key, out var guard) ? guard : _guards.GetOrAdd(key, CreateGuard);
     }
 
     /// <inheritdoc/>
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!TryAdmit(request, out var permit, out var rejection))
+        var guard = GuardFor(request);
+        if (guard.Caller is not null && (_options.RetryNonIdempotentMethods || IsIdempotent(request.Method)))
+        {
+            return await SendWithRetriesAsync(guard, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!TryAdmit(guard.Breaker, request, out var permit, out var rejection))
         {
             return rejection;
         }
@@ -69,7 +77,8 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     /// <inheritdoc/>
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!TryAdmit(request, out var permit, out var rejection))
+        // Retries are asynchronous waits; the synchronous path sends at most once.
+        if (!TryAdmit(GuardFor(request).Breaker, request, out var permit, out var rejection))
         {
             return rejection;
         }
@@ -85,9 +94,36 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
         }
     }
 
-    private bool TryAdmit(HttpRequestMessage request, out CircuitPermit permit, out HttpResponseMessage rejection)
+    private async Task<HttpResponseMessage> SendWithRetriesAsync(Guard guard, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var breaker = BreakerFor(request);
+        if (request.Content is not null)
+        {
+            // Sending the same content again needs it in memory; only requests that may be retried pay for that.
+            await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var result = await guard.Caller!.ExecuteAsync(
+                static (s, ct) => new ValueTask<HttpResponseMessage>(s.Handler.SendOnceAsync(s.Request, ct)),
+                (Handler: this, Request: request), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return result.Value;
+        }
+        catch (BrokenCircuitException ex) when (ex.BreakerName == guard.Breaker.Name)
+        {
+            return Reject(guard.Breaker, request, ex.RetryAfter);
+        }
+    }
+
+    private Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        base.SendAsync(request, cancellationToken);
+
+    private static bool IsIdempotent(HttpMethod method) =>
+        method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Options || method == HttpMethod.Trace
+        || method == HttpMethod.Put || method == HttpMethod.Delete;
+
+    private bool TryAdmit(CircuitBreaker breaker, HttpRequestMessage request, out CircuitPermit permit, out HttpResponseMessage rejection)
+    {
         if (breaker.TryAcquire(out permit, out var retryAfter))
         {
             rejection = null!;
@@ -159,7 +195,13 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     }
 
     // The registry resolves options by name; configuration gives "name/key" the settings of "name" (see FuseboxOptions.Breakers).
-    private CircuitBreaker CreateBreaker(string key) => _registry.GetOrAdd($"{_breakerName}/{key}");
+    private Guard CreateGuard(string key)
+    {
+        var breaker = _registry.GetOrAdd($"{_breakerName}/{key}");
+        return new Guard(breaker, _options.Retry is null ? null : HttpRetry.CreateCaller(breaker, _options));
+    }
+
+    private sealed record Guard(CircuitBreaker Breaker, ResilientCaller? Caller);
 
     private static string AuthorityOf(HttpRequestMessage request)
     {

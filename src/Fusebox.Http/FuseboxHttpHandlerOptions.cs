@@ -39,6 +39,18 @@ public sealed class FuseboxHttpHandlerOptions
     /// </summary>
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>
+    /// Retries inside the breaker (the full <see cref="ResilientCaller"/>); null (default) for none, so that a request
+    /// is never sent twice by this handler. Failed responses (see <see cref="ShouldHandleResponse"/>) and exceptions
+    /// (see <see cref="ShouldHandleException"/>) are retried unless the options say otherwise, a <c>Retry-After</c>
+    /// header on a 429 or 503 sets the delay (capped by <see cref="RetryOptions.MaxDelay"/>), and the whole sequence
+    /// counts once for the breaker. Only idempotent methods are retried unless <see cref="RetryNonIdempotentMethods"/>.
+    /// </summary>
+    public RetryOptions? Retry { get; set; }
+
+    /// <summary>Also retry POST, PATCH and other non-idempotent methods (their content is then buffered). Default false.</summary>
+    public bool RetryNonIdempotentMethods { get; set; }
+
     /// <summary>Throw (default) or return a synthesized 503 when the breaker rejects.</summary>
     public RejectionBehavior WhenOpen { get; set; } = RejectionBehavior.Throw;
 
@@ -74,6 +86,7 @@ public sealed class FuseboxHttpHandlerOptions
                 $"FuseboxHttpHandlerOptions.Timeout must be greater than zero and at most 1.00:00:00 (was {timeout}).");
         }
 
+        Retry?.Validate();
         ArgumentNullException.ThrowIfNull(ShouldHandleResponse, "FuseboxHttpHandlerOptions.ShouldHandleResponse");
         ArgumentNullException.ThrowIfNull(ShouldHandleException, "FuseboxHttpHandlerOptions.ShouldHandleException");
     }

@@ -32,6 +32,12 @@ public sealed class DependencyServer : IAsyncDisposable
 
     public Behavior Behavior { get; set; } = Behavior.Ok;
 
+    /// <summary>The behavior applies to this many requests; later ones are answered OK.</summary>
+    public int FailFirst { get; set; } = int.MaxValue;
+
+    /// <summary>The bodies of requests that had one, in arrival order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Bodies { get; } = new();
+
     public int Requests => Volatile.Read(ref _requests);
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -51,8 +57,14 @@ public sealed class DependencyServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        Interlocked.Increment(ref _requests);
-        switch (Behavior)
+        int n = Interlocked.Increment(ref _requests);
+        if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            Bodies.Enqueue(await reader.ReadToEndAsync());
+        }
+
+        switch (n <= FailFirst ? Behavior : Behavior.Ok)
         {
             case Behavior.ServerError:
                 context.Response.StatusCode = 500;

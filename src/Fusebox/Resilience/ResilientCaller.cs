@@ -19,6 +19,7 @@ public sealed class ResilientCaller
     private readonly TimeSpan? _attemptTimeout;
     private readonly TimeSpan? _overallTimeout;
     private readonly ResilienceMetrics _metrics;
+    private readonly Func<object?, bool>? _shouldHandleResult;
 
     /// <summary>Creates a caller around <paramref name="breaker"/>.</summary>
     /// <param name="breaker">The breaker that sees each whole call as one outcome.</param>
@@ -35,6 +36,7 @@ public sealed class ResilientCaller
         _attemptTimeout = options.Timeout.AttemptTimeout;
         _overallTimeout = options.Timeout.OverallTimeout;
         _metrics = breaker.Metrics.Resilience;
+        _shouldHandleResult = options.ShouldHandleResult;
     }
 
     /// <summary>The breaker inside this caller.</summary>
@@ -172,8 +174,17 @@ public sealed class ResilientCaller
         bool failed;
         if (failure is null)
         {
-            permit.RecordResult(result);
-            failed = _breaker.Classify(result) == Completion.Failure || (_retry.ShouldRetryResult is { } retryable && retryable(result));
+            failed = _breaker.Classify(result) == Completion.Failure
+                     || (_shouldHandleResult is { } handle && handle(result))
+                     || (_retry.ShouldRetryResult is { } retryable && retryable(result));
+            if (failed)
+            {
+                permit.RecordFailure();
+            }
+            else
+            {
+                permit.RecordSuccess();
+            }
         }
         else
         {

@@ -9,6 +9,12 @@ public sealed class ResilientCallerOptions
     /// <summary>Timeouts; default none.</summary>
     public TimeoutOptions Timeout { get; set; } = new();
 
+    /// <summary>
+    /// Which results count as failures, for the breaker and the fallback, in addition to the breaker's own
+    /// <see cref="CircuitBreakerOptions.ShouldHandleResult"/> (e.g. the HTTP handler's 5xx, 408 and 429). Default null.
+    /// </summary>
+    public Func<object?, bool>? ShouldHandleResult { get; set; }
+
     /// <summary>Throws when a value is out of range, naming the option and the allowed range.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()

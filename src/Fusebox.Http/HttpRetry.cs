@@ -1,0 +1,41 @@
+namespace Fusebox.Http;
+
+/// <summary>Builds the <see cref="ResilientCaller"/> the handler retries through: HTTP-aware predicates, the
+/// server's <c>Retry-After</c> as the delay, and disposal of each failed response before the next attempt.</summary>
+internal static class HttpRetry
+{
+    public static ResilientCaller CreateCaller(CircuitBreaker breaker, FuseboxHttpHandlerOptions options)
+    {
+        var retry = options.Retry!.Clone();
+        var shouldHandleResponse = options.ShouldHandleResponse;
+        var shouldHandleException = options.ShouldHandleException;
+        retry.ShouldRetryResult ??= r => r is HttpResponseMessage response && shouldHandleResponse(response);
+        retry.ShouldRetryException ??= shouldHandleException;
+        retry.DelayHint ??= static c => RetryAfterOf(c.Result as HttpResponseMessage);
+        var userOnRetry = retry.OnRetry;
+        retry.OnRetry = e =>
+        {
+            userOnRetry?.Invoke(e);
+            (e.Result as HttpResponseMessage)?.Dispose(); // the caller only ever sees the final response
+        };
+
+        return new ResilientCaller(breaker, new ResilientCallerOptions
+        {
+            Retry = retry,
+            Timeout = new TimeoutOptions { AttemptTimeout = options.Timeout },
+            ShouldHandleResult = r => r is HttpResponseMessage response && shouldHandleResponse(response),
+        });
+    }
+
+    /// <summary>The delay a 429 or 503 asks for with its <c>Retry-After</c> header (seconds or an HTTP date).</summary>
+    public static TimeSpan? RetryAfterOf(HttpResponseMessage? response)
+    {
+        if (response is null || response.StatusCode is not (System.Net.HttpStatusCode.TooManyRequests or System.Net.HttpStatusCode.ServiceUnavailable))
+        {
+            return null;
+        }
+
+        var header = response.Headers.RetryAfter;
+        return header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Net;
+
+namespace Fusebox.Http.Tests;
+
+public class RetryTests : IAsyncLifetime
+{
+    private DependencyServer _server = null!;
+
+    public async ValueTask InitializeAsync() => _server = await DependencyServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private Uri Url => new(_server.BaseAddress, "check");
+
+    private static RetryOptions Immediate(int attempts = 3) => new() { MaxAttempts = attempts, BaseDelay = TimeSpan.Zero, Jitter = JitterKind.None };
+
+    [Fact]
+    public async Task A_GET_is_retried_on_a_server_error_and_the_caller_sees_the_success()
+    {
+        using var fixture = new ClientFixture(o => o.Retry = Immediate());
+        _server.Behavior = Behavior.ServerError;
+        _server.FailFirst = 2;
+
+        using var response = await fixture.Client.GetAsync(Url);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, _server.Requests);
+        Assert.Equal(1, fixture.BreakerFor(_server.BaseAddress).Snapshot().SuccessfulCalls);
+    }
+
+    [Fact]
+    public async Task A_failed_sequence_counts_once_for_the_breaker()
+    {
+        using var fixture = new ClientFixture(o => o.Retry = Immediate());
+        _server.Behavior = Behavior.ServerError;
+
+        using var response = await fixture.Client.GetAsync(Url);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(3, _server.Requests);
+        var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
+        Assert.Equal(1, snapshot.FailedCalls);
+        Assert.Equal(1, snapshot.TotalCalls);
+    }
+
+    [Fact]
+    public async Task A_POST_is_not_retried_unless_configured()
+    {
+        using var fixture = new ClientFixture(o => o.Retry = Immediate());
+        _server.Behavior = Behavior.ServerError;
+
+        using var response = await fixture.Client.PostAsync(Url, new StringContent("payment-1"));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(1, _server.Requests);
+        Assert.Equal(["payment-1"], _server.Bodies);
+    }
+
+    [Fact]
+    public async Task A_POST_is_retried_with_its_body_intact_when_allowed()
+    {
+        using var fixture = new ClientFixture(o =>
+        {
+            o.Retry = Immediate();
+            o.RetryNonIdempotentMethods = true;
+        });
+        _server.Behavior = Behavior.ServerError;
+        _server.FailFirst = 1;
+
+        using var response = await fixture.Client.PostAsync(Url, new StreamContent(new MemoryStream("payment-2"u8.ToArray())));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["payment-2", "payment-2"], _server.Bodies);
+    }
+
+    [Fact]
+    public async Task A_PUT_and_a_DELETE_are_idempotent_and_retried()
+    {
+        using var fixture = new ClientFixture(o => o.Retry = Immediate(attempts: 2));
+        _server.Behavior = Behavior.ServerError;
+        _server.FailFirst = 1;
+
+        using var put = await fixture.Client.PutAsync(Url, new StringContent("x"));
+        _server.FailFirst = 3;
+        using var delete = await fixture.Client.DeleteAsync(Url);
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        Assert.Equal(4, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Retry_After_from_a_503_sets_the_delay()
+    {
+        var delays = new List<TimeSpan>();
+        using var fixture = new ClientFixture(o => o.Retry = new RetryOptions { MaxAttempts = 2, Jitter = JitterKind.None, OnRetry = e => delays.Add(e.Delay) });
+        _server.Behavior = Behavior.Unavailable; // answers Retry-After: 7
+        _server.FailFirst = 1;
+
+        var pending = fixture.Client.GetAsync(Url);
+        for (int i = 0; i < 200 && delays.Count == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        fixture.Time.Advance(TimeSpan.FromSeconds(7));
+        using var response = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([TimeSpan.FromSeconds(7)], delays);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Retry_After_is_capped_by_the_max_delay()
+    {
+        var delays = new List<TimeSpan>();
+        using var fixture = new ClientFixture(o => o.Retry = new RetryOptions
+        {
+            MaxAttempts = 2, Jitter = JitterKind.None, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.FromSeconds(2), OnRetry = e => delays.Add(e.Delay),
+        });
+        _server.Behavior = Behavior.Unavailable;
+        _server.FailFirst = 1;
+
+        var pending = fixture.Client.GetAsync(Url);
+        for (int i = 0; i < 200 && delays.Count == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        fixture.Time.Advance(TimeSpan.FromSeconds(2));
+        using var response = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([TimeSpan.FromSeconds(2)], delays);
+    }
+
+    [Fact]
+    public async Task A_rejection_with_retries_configured_still_throws_BrokenCircuitException_without_sending()
+    {
+        using var fixture = new ClientFixture(o => o.Retry = Immediate());
+        fixture.BreakerFor(_server.BaseAddress).Isolate();
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => fixture.Client.GetAsync(Url));
+
+        Assert.Equal(0, _server.Requests);
+    }
+
+    [Fact]
+    public async Task A_rejection_with_retries_can_still_be_a_synthesized_503()
+    {
+        using var fixture = new ClientFixture(o =>
+        {
+            o.Retry = Immediate();
+            o.WhenOpen = RejectionBehavior.Return503;
+        });
+        fixture.BreakerFor(_server.BaseAddress).Isolate();
+
+        using var response = await fixture.Client.GetAsync(Url);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(0, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Connection_resets_are_retried()
+    {
+        using var fixture = new ClientFixture(o => o.Retry = Immediate());
+        _server.Behavior = Behavior.Reset;
+        _server.FailFirst = 2;
+
+        using var response = await fixture.Client.GetAsync(Url);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, _server.Requests);
+    }
+
+    [Fact]
+    public void Invalid_retry_options_fail_at_registration()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new ClientFixture(o => o.Retry = new RetryOptions { MaxAttempts = 0 }));
+
+        Assert.Contains("RetryOptions.MaxAttempts must be in [1, 100]", ex.Message, StringComparison.Ordinal);
+    }
+}
