@@ -20,21 +20,12 @@ public class ApiTests
         return request;
     }
 
-    private static void Fail(CircuitBreaker breaker, int n)
-    {
-        for (int i = 0; i < n; i++)
-        {
-            Assert.True(breaker.TryAcquire(out var permit));
-            permit.RecordFailure();
-        }
-    }
-
     [Fact]
     public async Task Breakers_lists_every_snapshot_in_name_order()
     {
         await using var app = await AdminApp.StartAsync();
         app.Registry.GetOrAdd("shipping");
-        Fail(app.Registry.GetOrAdd("fraud-service"), 5);
+        app.Registry.GetOrAdd("fraud-service").FailTimes(5);
 
         var list = await app.Client.GetFromJsonAsync<JsonElement[]>("/fusebox/api/breakers");
 
@@ -97,7 +88,7 @@ public class ApiTests
     {
         await using var app = await AdminApp.StartAsync();
         var breaker = app.Registry.GetOrAdd("fraud-service");
-        Fail(breaker, 5);
+        breaker.FailTimes(5);
 
         using var response = await app.Client.SendAsync(Post($"/fusebox/api/breakers/fraud-service/{action}", "alice"));
 

@@ -6,15 +6,6 @@ public class DashboardBrowserTests
 {
     private const string Hostile = "<img src=x onerror=alert(1)>";
 
-    private static void Fail(CircuitBreaker breaker, int n)
-    {
-        for (int i = 0; i < n; i++)
-        {
-            Assert.True(breaker.TryAcquire(out var permit));
-            permit.RecordFailure();
-        }
-    }
-
     private static ILocator Card(IPage page, string name) =>
         page.Locator("[data-testid=breaker-card]").Filter(new LocatorFilterOptions { Has = page.Locator(".name", new PageLocatorOptions { HasTextString = name }) });
 
@@ -41,7 +32,7 @@ public class DashboardBrowserTests
         var card = Card(page, "fraud-service");
         await Assertions.Expect(card).ToHaveAttributeAsync("data-state", "closed");
 
-        Fail(fraud, 5); // the dependency fails until the breaker opens; the page is not reloaded
+        fraud.FailTimes(5); // the dependency fails until the breaker opens; the page is not reloaded
         await Assertions.Expect(card).ToHaveAttributeAsync("data-state", "open");
         await Assertions.Expect(card.Locator(".badge")).ToHaveTextAsync("Open");
         await Assertions.Expect(card.Locator(".countdown")).ToContainTextAsync("half-open in");

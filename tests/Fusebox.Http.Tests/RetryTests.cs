@@ -12,6 +12,19 @@ public class RetryTests : IAsyncLifetime
 
     private Uri Url => new(_server.BaseAddress, "check");
 
+    /// <summary>Sends a GET, waits (bounded) until the first retry is scheduled, then advances the fake clock by its wait.</summary>
+    private async Task<HttpResponseMessage> GetThroughFirstRetryAsync(ClientFixture fixture, List<TimeSpan> delays, TimeSpan wait)
+    {
+        var pending = fixture.Client.GetAsync(Url);
+        for (int i = 0; i < 200 && delays.Count == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        fixture.Time.Advance(wait);
+        return await pending.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     private static RetryOptions Immediate(int attempts = 3) => new() { MaxAttempts = attempts, BaseDelay = TimeSpan.Zero, Jitter = JitterKind.None };
 
     [Fact]
@@ -97,14 +110,7 @@ public class RetryTests : IAsyncLifetime
         _server.Behavior = Behavior.Unavailable; // answers Retry-After: 7
         _server.FailFirst = 1;
 
-        var pending = fixture.Client.GetAsync(Url);
-        for (int i = 0; i < 200 && delays.Count == 0; i++)
-        {
-            await Task.Delay(10);
-        }
-
-        fixture.Time.Advance(TimeSpan.FromSeconds(7));
-        using var response = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+        using var response = await GetThroughFirstRetryAsync(fixture, delays, TimeSpan.FromSeconds(7));
 
         Assert.Equal([TimeSpan.FromSeconds(7)], delays);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -121,14 +127,7 @@ public class RetryTests : IAsyncLifetime
         _server.Behavior = Behavior.Unavailable;
         _server.FailFirst = 1;
 
-        var pending = fixture.Client.GetAsync(Url);
-        for (int i = 0; i < 200 && delays.Count == 0; i++)
-        {
-            await Task.Delay(10);
-        }
-
-        fixture.Time.Advance(TimeSpan.FromSeconds(2));
-        using var response = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+        using var response = await GetThroughFirstRetryAsync(fixture, delays, TimeSpan.FromSeconds(2));
 
         Assert.Equal([TimeSpan.FromSeconds(2)], delays);
     }
