@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace Fusebox;
@@ -10,18 +11,21 @@ namespace Fusebox;
 /// <typeparam name="T">The operation's result type.</typeparam>
 public readonly struct Outcome<T>
 {
+    // Kept small (24 bytes for an int result): an outcome travels by value, inside a ValueTask, through every await.
+    // One reference holds the exception or, for a rejection, the breaker's name; they never occur together.
     private readonly T? _value;
-    private readonly TimeSpan _retryAfter;
+    private readonly object? _payload;
+    private readonly long _retryAfterTicks;
     private readonly Kind _kind;
+    private readonly byte _rejectedIn;
 
-    private Outcome(Kind kind, T? value, Exception? exception, TimeSpan retryAfter, string? breakerName, CircuitState rejectedIn)
+    private Outcome(Kind kind, T? value, object? payload, long retryAfterTicks, CircuitState rejectedIn)
     {
         _kind = kind;
         _value = value;
-        Exception = exception;
-        _retryAfter = retryAfter;
-        BreakerName = breakerName;
-        RejectedIn = rejectedIn;
+        _payload = payload;
+        _retryAfterTicks = retryAfterTicks;
+        _rejectedIn = (byte)rejectedIn;
     }
 
     private enum Kind : byte
@@ -40,16 +44,16 @@ public readonly struct Outcome<T>
     public bool IsRejected => _kind is Kind.Rejected or Kind.RejectedWithRetryAfter;
 
     /// <summary>The operation's exception, or null.</summary>
-    public Exception? Exception { get; }
+    public Exception? Exception => _kind == Kind.Exception ? Unsafe.As<Exception>(_payload) : null;
 
     /// <summary>The name of the breaker that rejected the call, when <see cref="IsRejected"/>.</summary>
-    public string? BreakerName { get; }
+    public string? BreakerName => IsRejected ? Unsafe.As<string>(_payload) : null;
 
     /// <summary>The state of the breaker that rejected the call, when <see cref="IsRejected"/>.</summary>
-    public CircuitState RejectedIn { get; }
+    public CircuitState RejectedIn => (CircuitState)_rejectedIn;
 
     /// <summary>When rejected: how long until a probe may be admitted, if known.</summary>
-    public TimeSpan? RetryAfter => _kind == Kind.RejectedWithRetryAfter ? _retryAfter : null;
+    public TimeSpan? RetryAfter => _kind == Kind.RejectedWithRetryAfter ? TimeSpan.FromTicks(_retryAfterTicks) : null;
 
     /// <summary>The value.</summary>
     /// <exception cref="InvalidOperationException">There is no value: use <see cref="GetValueOrThrow"/> to rethrow the cause.</exception>
@@ -81,18 +85,18 @@ public readonly struct Outcome<T>
     }
 
     /// <summary>An outcome holding a value.</summary>
-    public static Outcome<T> FromValue(T value) => new(Kind.Value, value, null, default, null, default);
+    public static Outcome<T> FromValue(T value) => new(Kind.Value, value, null, 0, default);
 
     /// <summary>An outcome holding the operation's exception.</summary>
     public static Outcome<T> FromException(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return new(Kind.Exception, default, exception, default, null, default);
+        return new(Kind.Exception, default, exception, 0, default);
     }
 
     /// <summary>An outcome for a call rejected by the named breaker.</summary>
     public static Outcome<T> Rejected(string breakerName, CircuitState state, TimeSpan? retryAfter) =>
-        new(retryAfter is null ? Kind.Rejected : Kind.RejectedWithRetryAfter, default, null, retryAfter ?? default, breakerName, state);
+        new(retryAfter is null ? Kind.Rejected : Kind.RejectedWithRetryAfter, default, breakerName, retryAfter?.Ticks ?? 0, state);
 
     /// <inheritdoc/>
     public override string ToString() => _kind switch

@@ -2,8 +2,9 @@ namespace Fusebox;
 
 /// <summary>
 /// Failure (and slow-call) rate over the last N calls. The window is a ring of one byte per call plus running
-/// totals: recording a call swaps one ring cell with <see cref="Interlocked.Exchange(ref byte, byte)"/> and adjusts
-/// the totals by the difference, so the totals always equal the ring's contents, without a lock or a scan.
+/// totals: recording a call swaps one ring cell with <see cref="Interlocked.Exchange(ref byte, byte)"/> (or only reads
+/// it, when it already holds the new value) and adjusts the totals by the difference, so the totals always equal the
+/// ring's contents, without a lock or a scan.
 /// </summary>
 public sealed class CountWindowPolicy : TripPolicy
 {
@@ -71,7 +72,16 @@ public sealed class CountWindowPolicy : TripPolicy
         {
             byte cell = (byte)(Called | (failure ? FailedBit : 0) | (slow ? SlowBit : 0));
             long sequence = Interlocked.Increment(ref _recorded) - 1;
-            byte old = Interlocked.Exchange(ref _ring[(int)((ulong)sequence % (ulong)_ring.Length)], cell);
+            ref byte slot = ref _ring[(int)((ulong)sequence % (ulong)_ring.Length)];
+
+            // Most calls write the value the cell already holds (a success over a success). Skipping that write is
+            // the same as exchanging a value for itself: the read is the exchange, the deltas are zero, and the
+            // totals still equal the ring's contents. It saves an interlocked operation on most calls.
+            byte old = Volatile.Read(ref slot);
+            if (old != cell)
+            {
+                old = Interlocked.Exchange(ref slot, cell);
+            }
 
             int failureDelta = ((cell & FailedBit) - (old & FailedBit)) >> 1;
             if (failureDelta != 0)
