@@ -813,8 +813,9 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             }
             else if (rejected > 0 && progress.FreeSlots == 0 && progress.UngrantedSlots > 0)
             {
-                // Demand: calls were rejected for want of a probe slot. Claim permits of the shared round.
-                var reply = await ClaimAsync(shared, heldCluster, (int)Math.Min(rejected, progress.UngrantedSlots), stop).ConfigureAwait(false);
+                // Demand: calls were rejected for want of a probe slot. Claim one permit of the shared round per
+                // tick, so that when several replicas have traffic the probes spread over them.
+                var reply = await ClaimAsync(shared, heldCluster, 1, stop).ConfigureAwait(false);
                 if (reply.Code == 1 && reply.Extra > 0)
                 {
                     lock (shared.Gate)
@@ -872,17 +873,22 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         long failures = counts.Failed - shared.Last.Failed;
         long calls = counts.Successful - shared.Last.Successful + failures;
         shared.Last = counts;
-        if (calls <= 0)
-        {
-            return false;
-        }
-
         string epoch;
         long generation;
         lock (shared.Gate)
         {
             epoch = shared.Epoch ?? "";
             generation = shared.KnownGeneration;
+            if (shared.DiscardCounts)
+            {
+                shared.DiscardCounts = false;
+                calls = 0;
+            }
+        }
+
+        if (calls <= 0)
+        {
+            return false;
         }
 
         var options = shared.Breaker.Options;
@@ -1085,6 +1091,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
 
         shared.LocalGenerationAtSync = generation;
+        shared.DiscardCounts |= view.State == CircuitState.Closed;
         if (view.State == CircuitState.HalfOpen)
         {
             shared.HeldLocalGeneration = generation;

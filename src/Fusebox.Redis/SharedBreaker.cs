@@ -54,6 +54,9 @@ internal sealed class SharedBreaker
     public CircuitState? PendingManual;
     public string? PendingManualReason;
 
+    // (gate) Set when a close or reset was adopted: counts made before it must not reach the new window.
+    public bool DiscardCounts;
+
     public bool Detached;
 
     // Loop only.
