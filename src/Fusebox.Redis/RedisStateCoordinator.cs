@@ -25,7 +25,6 @@ namespace Fusebox.Redis;
 /// </remarks>
 public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 {
-    private static readonly ExternalState s_placeholder = new() { State = CircuitState.Closed };
 
     private readonly CircuitBreakerRegistry _registry;
     private readonly RedisStateOptions _options;
@@ -354,7 +353,16 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
         if (ReferenceEquals(shared.Breaker, breaker) && shared.Mode != SharingMode.Local)
         {
-            _work.Enqueue(new Work(shared, e, null, null, null));
+            // A change that will be published: until it is, newer-looking shared state must not undo it.
+            bool publishes = e.Reason is TransitionReason.ManualIsolate or TransitionReason.ManualDisable or TransitionReason.ManualReset
+                or TransitionReason.ProbeFailed
+                || (shared.Mode == SharingMode.Any && e.Reason is TransitionReason.ConsecutiveFailures or TransitionReason.FailureRate or TransitionReason.SlowCallRate);
+            if (publishes)
+            {
+                Interlocked.Increment(ref shared.PendingPublishes);
+            }
+
+            _work.Enqueue(new Work(shared, e, null, null, null, publishes));
             Wake();
         }
     }
@@ -369,7 +377,8 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
 
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _work.Enqueue(new Work(shared, null, target, reason, done));
+        Interlocked.Increment(ref shared.PendingPublishes);
+        _work.Enqueue(new Work(shared, null, target, reason, done, Publishes: true));
         Wake();
         return done.Task.WaitAsync(cancellationToken);
     }
@@ -523,8 +532,9 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         {
             try
             {
+                long before = shared.Breaker.Generation;
                 var won = await SetAsync(shared, target, reason, stop).ConfigureAwait(false);
-                Observe(shared, won, Source.OwnManual, shared.Breaker.Generation);
+                Observe(shared, won, Source.OwnManual, before);
             }
             catch
             {
@@ -538,8 +548,9 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             }
         }
 
+        long beforeRead = shared.Breaker.Generation;
         var view = await ReadAsync(shared, stop).ConfigureAwait(false);
-        Observe(shared, view, Source.Recovery);
+        Observe(shared, view, Source.Recovery, beforeRead);
         await PushIfWantedAsync(shared, stop).ConfigureAwait(false);
     }
 
@@ -613,26 +624,35 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         while (_work.TryDequeue(out var work))
         {
             var shared = work.Shared;
-            if (shared.Detached)
-            {
-                work.Done?.TrySetResult(false);
-                continue;
-            }
-
-            if (!_available)
-            {
-                ApplyWhileUnavailable(work);
-                continue;
-            }
-
             try
             {
-                await HandleAsync(work, stop).ConfigureAwait(false);
+                if (shared.Detached)
+                {
+                    work.Done?.TrySetResult(false);
+                }
+                else if (!_available)
+                {
+                    ApplyWhileUnavailable(work);
+                }
+                else
+                {
+                    try
+                    {
+                        await HandleAsync(work, stop).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (IsRedisFailure(ex))
+                    {
+                        EnterFallback(ex);
+                        ApplyWhileUnavailable(work);
+                    }
+                }
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            finally
             {
-                EnterFallback(ex);
-                ApplyWhileUnavailable(work);
+                if (work.Publishes)
+                {
+                    Interlocked.Decrement(ref shared.PendingPublishes);
+                }
             }
         }
     }
@@ -673,10 +693,11 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     private async Task HandleAsync(Work work, CancellationToken stop)
     {
         var shared = work.Shared;
+        long before = shared.Breaker.Generation;
         if (work.Command is { } command)
         {
             var view = await SetAsync(shared, command, work.Reason, stop).ConfigureAwait(false);
-            Observe(shared, view, Source.OwnCommand);
+            Observe(shared, view, Source.OwnCommand, before, publishing: true);
             work.Done?.TrySetResult(true);
             return;
         }
@@ -687,7 +708,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             case TransitionReason.ManualIsolate or TransitionReason.ManualDisable or TransitionReason.ManualReset:
             {
                 var view = await SetAsync(shared, e.NewState, e.Description, stop).ConfigureAwait(false);
-                Observe(shared, view, Source.OwnManual, e.Generation);
+                Observe(shared, view, Source.OwnManual, before, publishing: true);
                 break;
             }
 
@@ -695,18 +716,11 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             {
                 if (shared.Mode == SharingMode.Any)
                 {
-                    // One replica opening opens all: compare-and-set from the closed state this replica knows.
-                    string epoch;
-                    long generation;
-                    lock (shared.Gate)
-                    {
-                        epoch = shared.Epoch ?? "";
-                        generation = shared.KnownGeneration;
-                    }
-
-                    var view = await TransitionAsync(shared, "open", CircuitState.Open, epoch, generation, (int)CircuitState.Closed,
+                    // One replica opening opens all: compare-and-set on the shared state being closed (whatever its
+                    // generation: a reset seen late is older than this trip). Open, half-open or manual states win.
+                    var view = await TransitionAsync(shared, "open", CircuitState.Open, "", -1, (int)CircuitState.Closed,
                         due: false, $"replica {ReplicaId}: {e.Description}", stop).ConfigureAwait(false);
-                    Observe(shared, view, Source.OwnTransition, e.Generation);
+                    Observe(shared, view, Source.OwnTransition, before, publishing: true);
                 }
                 else
                 {
@@ -731,7 +745,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
                 {
                     var view = await TransitionAsync(shared, "reopen", CircuitState.Open, shared.Epoch ?? "", heldCluster, (int)CircuitState.HalfOpen,
                         due: false, $"a half-open probe failed on replica {ReplicaId}", stop).ConfigureAwait(false);
-                    Observe(shared, view, Source.OwnTransition, e.Generation);
+                    Observe(shared, view, Source.OwnTransition, before, publishing: true);
                 }
 
                 break;
@@ -758,17 +772,18 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
     private async Task TickCoreAsync(SharedBreaker shared, CancellationToken stop)
     {
-        if (shared.NeedsSync)
+        if (Volatile.Read(ref shared.NeedsSync))
         {
+            Volatile.Write(ref shared.NeedsSync, false);
+            long beforeSync = shared.Breaker.Generation;
             var first = await ReadAsync(shared, stop).ConfigureAwait(false);
-            shared.NeedsSync = false;
-            Observe(shared, first, Source.Poll);
+            Observe(shared, first, Source.Poll, beforeSync);
             await PushIfWantedAsync(shared, stop).ConfigureAwait(false);
             return;
         }
 
         var counts = shared.Breaker.ReadCallCounts();
-        long rejected = counts.Rejected - shared.Last.Rejected;
+        long rejected = counts.Rejected - Math.Max(shared.Last.Rejected, shared.RejectedAtGrant); // demand since the last grant
 
         ClusterView? view;
         bool held;
@@ -785,11 +800,12 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
         if (view is null)
         {
-            shared.NeedsSync = true;
+            Volatile.Write(ref shared.NeedsSync, true);
             return;
         }
 
         long now = Environment.TickCount64;
+        long before = shared.Breaker.Generation;
         bool synced = false;
         if (held && shared.Breaker.GetHalfOpenProgress() is { } progress && progress.Generation == heldLocal)
         {
@@ -808,7 +824,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
                     }
                 }
 
-                Observe(shared, reply, Source.OwnTransition);
+                Observe(shared, reply, Source.OwnTransition, before);
                 synced = true;
             }
             else if (rejected > 0 && progress.FreeSlots == 0 && progress.UngrantedSlots > 0)
@@ -823,28 +839,30 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
                         if (shared.HeldLocalGeneration == heldLocal)
                         {
                             shared.Breaker.GrantProbes(heldLocal, (int)reply.Extra);
+                            shared.RejectedAtGrant = shared.Breaker.ReadCallCounts().Rejected;
                         }
                     }
                 }
 
-                Observe(shared, reply, Source.Poll);
+                Observe(shared, reply, Source.Poll, before);
                 synced = true;
             }
         }
 
+        before = shared.Breaker.Generation;
         if (view.State == CircuitState.HalfOpen && now >= view.RoundDeadline)
         {
             // The round outlived its timeout (a replica holding permits died or stopped calling): start a new one.
             var reply = await TransitionAsync(shared, "halfopen", CircuitState.HalfOpen, view.Epoch, view.Generation, (int)CircuitState.HalfOpen,
                 due: true, "the half-open round timed out: new round", stop).ConfigureAwait(false);
-            Observe(shared, reply, Source.OwnTransition);
+            Observe(shared, reply, Source.OwnTransition, before);
             synced = true;
         }
         else if (view.State == CircuitState.Open && now >= view.OpenUntil)
         {
             var reply = await TransitionAsync(shared, "halfopen", CircuitState.HalfOpen, view.Epoch, view.Generation, (int)CircuitState.Open,
                 due: true, "break duration elapsed", stop).ConfigureAwait(false);
-            Observe(shared, reply, Source.OwnTransition);
+            Observe(shared, reply, Source.OwnTransition, before);
             synced = true;
         }
 
@@ -859,8 +877,9 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
         if (!synced && now - shared.LastSyncAt >= (long)_options.PollInterval.TotalMilliseconds)
         {
+            long beforePoll = shared.Breaker.Generation;
             var polled = await ReadAsync(shared, stop).ConfigureAwait(false);
-            Observe(shared, polled, Source.Poll);
+            Observe(shared, polled, Source.Poll, beforePoll);
         }
 
         await PushIfWantedAsync(shared, stop).ConfigureAwait(false);
@@ -869,6 +888,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     /// <summary>Flushes the calls and failures since the last flush; false when there were none.</summary>
     private async Task<bool> FlushAsync(SharedBreaker shared, CancellationToken stop)
     {
+        long before = shared.Breaker.Generation;
         var counts = shared.Breaker.ReadCallCounts();
         long failures = counts.Failed - shared.Last.Failed;
         long calls = counts.Successful - shared.Last.Successful + failures;
@@ -908,7 +928,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             RedisStateLog.Won(_logger, shared.Name, CircuitState.Open, ReplicaId, view.Description);
         }
 
-        Observe(shared, view, Source.OwnTransition);
+        Observe(shared, view, Source.OwnTransition, before);
         return true;
     }
 
@@ -970,8 +990,15 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
 
         var view = parsed.View;
+        if (string.Equals(view.DecidedBy, ReplicaId, StringComparison.Ordinal))
+        {
+            // This replica's own decision: the script's reply carries it and is adopted only if the breaker has not
+            // changed since; adopting the echo unconditionally could undo a newer local change.
+            return;
+        }
+
         Observe(shared, view, Source.Message);
-        if (view.SentAtMicros > 0 && !string.Equals(view.DecidedBy, ReplicaId, StringComparison.Ordinal))
+        if (view.SentAtMicros > 0)
         {
             _metrics.RecordPropagation(shared.Name, (NowMicros() - view.SentAtMicros) / 1000.0);
         }
@@ -983,7 +1010,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     /// local state adopts the shared one; a more severe one is pushed to Redis when it came from the shared state
     /// (Redis lost it) or when the mode is <see cref="SharingMode.Any"/>.
     /// </summary>
-    private void Observe(SharedBreaker shared, ClusterView view, Source source, long? ownLocalGeneration = null)
+    private void Observe(SharedBreaker shared, ClusterView view, Source source, long? localGenerationBefore = null, bool publishing = false)
     {
         if (view.Code == 0 && source is Source.OwnTransition or Source.OwnManual or Source.OwnCommand)
         {
@@ -1005,15 +1032,29 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             }
 
             bool news = epochChanged ? view.Generation > 0 : view.Generation > shared.KnownGeneration;
-            shared.Epoch = view.Epoch;
-            shared.KnownGeneration = view.Generation;
-            shared.View = view;
-            shared.LastSyncAt = Environment.TickCount64;
-            shared.LastSyncedAt = DateTimeOffset.UtcNow;
+            if (news && Volatile.Read(ref shared.PendingPublishes) > (publishing ? 1 : 0))
+            {
+                // A local change is queued for publishing and is newer than anything this view can tell: publish it
+                // first, then look again.
+                Volatile.Write(ref shared.NeedsSync, true);
+                return;
+            }
 
             if (news)
             {
-                Adopt(shared, view, source == Source.OwnCommand ? null : ownLocalGeneration);
+                // A message is adopted as it comes. A reply to this replica's own call is adopted only if the breaker
+                // did not change while the call was in flight: a newer local change must not be undone. If it did,
+                // the view is not recorded and the next tick reads the state again.
+                // A breaker that reset itself already cleared its window; clearing it again now could drop outcomes
+                // recorded since. A reset decided anywhere else (or by this coordinator's ResetAsync) clears it here.
+                bool clearWindow = source == Source.OwnCommand || !string.Equals(view.DecidedBy, ReplicaId, StringComparison.Ordinal);
+                if (!Adopt(shared, view, localGenerationBefore, clearWindow))
+                {
+                    Volatile.Write(ref shared.NeedsSync, true);
+                    return;
+                }
+
+                Record(shared, view);
                 if (source is Source.OwnManual or Source.OwnCommand or Source.OwnTransition && view.Code > 0 &&
                     string.Equals(view.DecidedBy, ReplicaId, StringComparison.Ordinal))
                 {
@@ -1023,12 +1064,26 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
                 return;
             }
 
+            Record(shared, view);
             bool diverged = epochChanged || source == Source.Recovery || shared.Breaker.Generation != shared.LocalGenerationAtSync;
-            if (diverged)
+            if (diverged && Volatile.Read(ref shared.PendingPublishes) > (publishing ? 1 : 0))
+            {
+                Volatile.Write(ref shared.NeedsSync, true); // reconcile after the queued local change is published
+            }
+            else if (diverged)
             {
                 Reconcile(shared, view, lostState: epochChanged && !firstSight);
             }
         }
+    }
+
+    private static void Record(SharedBreaker shared, ClusterView view)
+    {
+        shared.Epoch = view.Epoch;
+        shared.KnownGeneration = view.Generation;
+        shared.View = view;
+        shared.LastSyncAt = Environment.TickCount64;
+        shared.LastSyncedAt = DateTimeOffset.UtcNow;
     }
 
     private void Reconcile(SharedBreaker shared, ClusterView view, bool lostState)
@@ -1044,7 +1099,11 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         int clusterSeverity = Severity(view.State);
         if (manualCluster || localSeverity < clusterSeverity || (view.State == CircuitState.HalfOpen && !shared.IsHeld && local == CircuitState.HalfOpen))
         {
-            Adopt(shared, view, null);
+            if (!Adopt(shared, view, shared.Breaker.Generation, clearWindow: !string.Equals(view.DecidedBy, ReplicaId, StringComparison.Ordinal)))
+            {
+                Volatile.Write(ref shared.NeedsSync, true); // a local change raced with this one: look again
+            }
+
             return;
         }
 
@@ -1057,12 +1116,12 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
     }
 
-    private void Adopt(SharedBreaker shared, ClusterView view, long? expectedLocalGeneration)
+    private bool Adopt(SharedBreaker shared, ClusterView view, long? expectedLocalGeneration, bool clearWindow)
     {
         string description = Describe(view);
         var external = view.State switch
         {
-            CircuitState.Closed => new ExternalState { State = CircuitState.Closed, ClearWindow = true, Description = description },
+            CircuitState.Closed => new ExternalState { State = CircuitState.Closed, ClearWindow = clearWindow, Description = description },
             CircuitState.Open => new ExternalState
             {
                 State = CircuitState.Open,
@@ -1082,7 +1141,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         {
             if (!shared.Breaker.TryApplyExternal(external, expected, out generation))
             {
-                return; // the replica changed again meanwhile; its own change follows and will be shared in turn
+                return false;
             }
         }
         else
@@ -1091,7 +1150,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
 
         shared.LocalGenerationAtSync = generation;
-        shared.DiscardCounts |= view.State == CircuitState.Closed;
+        shared.DiscardCounts |= view.State == CircuitState.Closed && clearWindow;
         if (view.State == CircuitState.HalfOpen)
         {
             shared.HeldLocalGeneration = generation;
@@ -1104,6 +1163,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
 
         RedisStateLog.Adopted(_logger, shared.Name, view.State, view.Generation, view.DecidedBy, view.Description);
+        return true;
     }
 
     private static string Describe(ClusterView view) =>
@@ -1242,5 +1302,6 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     }
 
     /// <summary>A local transition to share, or a command from <see cref="IsolateAsync"/> and friends.</summary>
-    private sealed record Work(SharedBreaker Shared, CircuitStateChangedEventArgs? Change, CircuitState? Command, string? Reason, TaskCompletionSource<bool>? Done);
+    private sealed record Work(SharedBreaker Shared, CircuitStateChangedEventArgs? Change, CircuitState? Command, string? Reason,
+        TaskCompletionSource<bool>? Done, bool Publishes);
 }

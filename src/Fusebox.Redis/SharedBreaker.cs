@@ -59,10 +59,16 @@ internal sealed class SharedBreaker
 
     public bool Detached;
 
+    // Local changes queued for publishing (manual changes, Any-mode trips, failed probes).
+    public int PendingPublishes;
+
+    // Read the shared state at the next tick (first sync, or an adoption that lost a race with a local change).
+    public bool NeedsSync = true;
+
     // Loop only.
     public CallCounts Last;
+    public long RejectedAtGrant;
     public long LastSyncAt;
-    public bool NeedsSync = true;
 
     public bool IsHeld => HeldLocalGeneration >= 0 && Breaker.Generation == HeldLocalGeneration;
 

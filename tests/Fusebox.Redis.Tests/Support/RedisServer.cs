@@ -75,6 +75,14 @@ internal sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts a server on a given port (e.g. one that replicas were already told about).</summary>
+    public static async Task<RedisServer> StartOnPortAsync(int port)
+    {
+        var server = new RedisServer(RequireBinary(), port);
+        await server.StartProcessAsync();
+        return server;
+    }
+
     /// <summary>A port nobody listens on (for "Redis down from the start").</summary>
     public static int FreePort()
     {

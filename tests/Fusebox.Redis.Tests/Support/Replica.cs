@@ -51,12 +51,13 @@ internal sealed class Replica : IAsyncDisposable
         HalfOpenPermits = 3,
     };
 
-    public static async Task<Replica> StartAsync(string connectionString, RedisStateOptions options, CircuitBreakerOptions? breaker = null, bool waitAvailable = true)
+    public static async Task<Replica> StartAsync(string connectionString, RedisStateOptions options, CircuitBreakerOptions? breaker = null,
+        bool waitAvailable = true, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var registry = new CircuitBreakerRegistry(new CircuitBreakerRegistryOptions { DefaultOptions = breaker ?? BreakerOptions() }, time);
         registry.GetOrAdd(BreakerName);
-        var coordinator = new RedisStateCoordinator(registry, connectionString, options);
+        var coordinator = new RedisStateCoordinator(registry, connectionString, options, logger);
         var replica = new Replica(options.ReplicaId ?? coordinator.ReplicaId, registry, coordinator, time);
         if (waitAvailable)
         {
