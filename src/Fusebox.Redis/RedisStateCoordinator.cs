@@ -501,9 +501,6 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         await Task.WhenAll(all.Select(s => ResyncAsync(s, stop))).ConfigureAwait(false);
 
         long downtime = Environment.TickCount64 - _unavailableSince;
-        _available = true;
-        _unavailableReason = null;
-        _nextTick = 0;
         if (_outageLogged && _everConnected)
         {
             RedisStateLog.Restored(_logger, _options.KeyPrefix, ReplicaId, TimeSpan.FromMilliseconds(downtime), all.Length);
@@ -515,6 +512,9 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
         _outageLogged = false;
         _everConnected = true;
+        _unavailableReason = null;
+        _nextTick = 0;
+        _available = true;
     }
 
     private async Task ResyncAsync(SharedBreaker shared, CancellationToken stop)
@@ -1296,6 +1296,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         config.AbortOnConnectFail = false;               // keep retrying in the background; never throw at start-up
         config.BacklogPolicy = BacklogPolicy.FailFast;   // a disconnected command fails at once instead of queueing
         config.ClientName ??= "fusebox";
+        config.ReconnectRetryPolicy = new ExponentialRetry(250, 5_000); // back within seconds after an outage
         var timeout = options?.OperationTimeout ?? new RedisStateOptions().OperationTimeout;
         config.AsyncTimeout = Math.Max(config.AsyncTimeout, (int)timeout.TotalMilliseconds);
         return async _ => await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);

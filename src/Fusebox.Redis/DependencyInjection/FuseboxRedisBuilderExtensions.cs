@@ -67,7 +67,7 @@ public static class FuseboxRedisBuilderExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => Validates(o, out _), "RedisStateOptions are invalid (see RedisStateOptions.Validate).");
+        services.AddSingleton<IValidateOptions<RedisStateOptions>, RedisStateOptionsValidator>();
         services.AddSingleton<RedisStateHolder>();
 
         // The coordinator is created with the registry, so whoever uses breakers gets them shared, host or no host.
@@ -112,6 +112,13 @@ public static class FuseboxRedisBuilderExtensions
         descriptor.ImplementationInstance
         ?? descriptor.ImplementationFactory?.Invoke(sp)
         ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!);
+
+    /// <summary>Reports the first out-of-range option by name.</summary>
+    private sealed class RedisStateOptionsValidator : IValidateOptions<RedisStateOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RedisStateOptions options) =>
+            Validates(options, out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error!);
+    }
 
     /// <summary>Owns the coordinator for the container, so it is disposed even if nobody resolved it.</summary>
     private sealed class RedisStateHolder : IAsyncDisposable
