@@ -125,13 +125,17 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(breaker);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        var shared = Track(breaker, fromRegistry: false);
+        bool inRegistry = _registry.TryGet(breaker.Name, out var registered) && ReferenceEquals(registered, breaker);
+        var shared = Track(breaker, fromRegistry: inRegistry);
         if (!ReferenceEquals(shared.Breaker, breaker))
         {
             throw new InvalidOperationException($"Another breaker named '{breaker.Name}' is already shared by this coordinator.");
         }
 
-        breaker.StateChanged += OnStateChanged;
+        if (!shared.FromRegistry)
+        {
+            breaker.StateChanged += OnStateChanged; // registry breakers' events come through the registry
+        }
     }
 
     /// <summary>Stops sharing a breaker; it keeps working on its local state.</summary>

@@ -100,4 +100,28 @@ public class ManualControlTests
         await Eventually.TrueAsync(() => b.State == CircuitState.Isolated, "the new breaker is shared");
         Assert.Equal(CircuitState.Closed, replicas[1].State); // other names are independent
     }
+
+    [Fact]
+    public async Task A_standalone_breaker_can_be_attached_and_detached()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        var replicas = await Replica.StartManyAsync(1, redis.ConnectionString, prefix);
+        await using var cleanup = new DisposeAll(replicas);
+        var standalone = new CircuitBreaker(Replica.BreakerName, Replica.BreakerOptions(), new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), new FuseboxMetrics());
+        using var registry = new CircuitBreakerRegistry();
+        await using var coordinator = new RedisStateCoordinator(registry, redis.ConnectionString, Replica.Options(prefix, id: "standalone"));
+        coordinator.Attach(standalone);
+        Assert.Throws<InvalidOperationException>(() => coordinator.Attach(new CircuitBreaker(Replica.BreakerName)));
+        Assert.True(await coordinator.WaitUntilAvailableAsync(TimeSpan.FromSeconds(10)));
+        await Eventually.TrueAsync(() => coordinator.GetStatus(Replica.BreakerName)?.ClusterGeneration is not null, "synced");
+
+        standalone.Isolate("from the standalone breaker");
+        await Eventually.TrueAsync(() => replicas[0].State == CircuitState.Isolated, "shared");
+
+        Assert.True(coordinator.Detach(standalone));
+        replicas[0].Breaker.Reset();
+        await Eventually.StaysTrueAsync(() => standalone.State == CircuitState.Isolated, "a detached breaker no longer follows", seconds: 0.3);
+        Assert.Null(coordinator.GetStatus(Replica.BreakerName));
+    }
 }
