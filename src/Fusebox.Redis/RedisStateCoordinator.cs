@@ -25,7 +25,6 @@ namespace Fusebox.Redis;
 /// </remarks>
 public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 {
-
     private readonly CircuitBreakerRegistry _registry;
     private readonly RedisStateOptions _options;
     private readonly ILogger _logger;
@@ -1093,15 +1092,20 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     private void Reconcile(SharedBreaker shared, ClusterView view, bool lostState)
     {
         var local = shared.Breaker.State;
-        if (local == view.State && view.State != CircuitState.HalfOpen)
+        if (local == view.State && local is CircuitState.Closed or CircuitState.Disabled or CircuitState.Isolated)
         {
+            shared.LocalGenerationAtSync = shared.Breaker.Generation; // same state: in sync
             return;
         }
 
+        // The same open or half-open state, but decided here (a trip that lost the race to another replica's open,
+        // a local round): take the shared one, whose break waits for the cluster's half-open and whose probes are capped.
+        bool sameButLocal = local == view.State && !(local == CircuitState.HalfOpen && shared.IsHeld) &&
+                            shared.Breaker.Generation != shared.LocalGenerationAtSync;
         bool manualCluster = view.State is CircuitState.Isolated or CircuitState.Disabled;
         int localSeverity = Severity(local);
         int clusterSeverity = Severity(view.State);
-        if (manualCluster || localSeverity < clusterSeverity || (view.State == CircuitState.HalfOpen && !shared.IsHeld && local == CircuitState.HalfOpen))
+        if (manualCluster || localSeverity < clusterSeverity || sameButLocal)
         {
             if (!Adopt(shared, view, shared.Breaker.Generation, clearWindow: !string.Equals(view.DecidedBy, ReplicaId, StringComparison.Ordinal)))
             {
