@@ -5,11 +5,14 @@ namespace Fusebox.Internal;
 /// deadline of the probe that holds it. Slots are claimed and completed with compare-and-swap, so exactly
 /// <c>HalfOpenPermits</c> probes are admitted however many callers race, and a probe that never reports is
 /// reclaimed once its deadline passes (the next caller takes its slot), so hung probes cannot wedge half-open.
+/// A round adopted from elsewhere (<c>CircuitBreaker.ApplyExternal</c>) may start with some slots <see cref="Ungranted"/>:
+/// they are claimable only after <see cref="Grant"/>, so a coordinator can hand out probe permits as it wins them.
 /// </summary>
 internal sealed class HalfOpenProbes
 {
     private const long Free = 0;
     private const long Consumed = -1;
+    private const long Ungranted = -2; // negative: never claimable, never a token, never an expiry
     private readonly long[] _slots;
     private int _successes;
 
@@ -17,6 +20,49 @@ internal sealed class HalfOpenProbes
     {
         _slots = new long[permits];
         SuccessesToClose = successesToClose;
+    }
+
+    /// <summary>A round with <paramref name="slots"/> slots of which only the first <paramref name="granted"/> are claimable now.</summary>
+    public HalfOpenProbes(int slots, int successesToClose, int granted)
+        : this(slots, successesToClose)
+    {
+        for (int i = Math.Clamp(granted, 0, slots); i < slots; i++)
+        {
+            _slots[i] = Ungranted;
+        }
+    }
+
+    /// <summary>Slots in this round, granted or not.</summary>
+    public int Capacity => _slots.Length;
+
+    /// <summary>Makes up to <paramref name="count"/> ungranted slots claimable; returns how many were.</summary>
+    public int Grant(int count)
+    {
+        int granted = 0;
+        for (int i = 0; i < _slots.Length && granted < count; i++)
+        {
+            if (Volatile.Read(ref _slots[i]) == Ungranted && Interlocked.CompareExchange(ref _slots[i], Free, Ungranted) == Ungranted)
+            {
+                granted++;
+            }
+        }
+
+        return granted;
+    }
+
+    /// <summary>Slots not granted yet.</summary>
+    public int UngrantedCount()
+    {
+        int count = 0;
+        foreach (long s in _slots)
+        {
+            if (s == Ungranted)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>Successful probes that close the breaker; fixed for the round even if the options are reconfigured.</summary>

@@ -1,0 +1,203 @@
+namespace Fusebox.Redis;
+
+/// <summary>
+/// The Lua scripts. Each runs atomically in Redis, so every shared transition is a compare-and-set on the breaker's
+/// state hash (epoch, generation, expected state) with exactly one winner, and the winner publishes the new state in
+/// the same script. Times are Redis server time (<c>TIME</c>); replies carry durations that are left, never instants,
+/// so replicas need no synchronised clocks. StackExchange.Redis sends them as EVALSHA after the first call.
+/// </summary>
+/// <remarks>
+/// State hash fields: e epoch (random id, new when the hash is created: tells a restarted or flushed Redis from an old
+/// one), g generation, s state (0 closed, 1 open, 2 half-open, 3 isolated, 4 disabled), u open-until (ms), o
+/// consecutive opens, d description, w who (replica id), pl probe permits left, ps probe successes, pk successes to
+/// close, pn probe permits in the round, hd half-open round deadline (ms). Window buckets: hash per bucket of
+/// <c>replica|c</c> (calls) and <c>replica|f</c> (failures), with expiry.
+/// Reply: {e, g, s, open ms left, o, d, w, pl, ps, pk, pn, round ms left, code, extra}.
+/// </remarks>
+internal static class RedisScripts
+{
+    private const string Prelude = """
+        local function now_ms()
+          local t = redis.call('TIME')
+          return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        end
+        local function load(key, create_epoch)
+          local v = redis.call('HMGET', key, 'e', 'g', 's', 'u', 'o', 'd', 'w', 'pl', 'ps', 'pk', 'pn', 'hd')
+          if not v[1] then
+            return {e = create_epoch or '', g = 0, s = 0, u = 0, o = 0, d = '', w = '', pl = 0, ps = 0, pk = 0, pn = 0, hd = 0, new = true}
+          end
+          return {e = v[1], g = tonumber(v[2]) or 0, s = tonumber(v[3]) or 0, u = tonumber(v[4]) or 0, o = tonumber(v[5]) or 0,
+            d = v[6] or '', w = v[7] or '', pl = tonumber(v[8]) or 0, ps = tonumber(v[9]) or 0, pk = tonumber(v[10]) or 0,
+            pn = tonumber(v[11]) or 0, hd = tonumber(v[12]) or 0}
+        end
+        local function left(t, now)
+          if t > now then return t - now end
+          return 0
+        end
+        local function reply(st, now, code, extra)
+          return {st.e, st.g, st.s, left(st.u, now), st.o, st.d, st.w, st.pl, st.ps, st.pk, st.pn, left(st.hd, now), code, extra or 0}
+        end
+        local function save(key, st, ttl)
+          redis.call('HSET', key, 'e', st.e, 'g', st.g, 's', st.s, 'u', st.u, 'o', st.o, 'd', st.d, 'w', st.w,
+            'pl', st.pl, 'ps', st.ps, 'pk', st.pk, 'pn', st.pn, 'hd', st.hd)
+          redis.call('PEXPIRE', key, ttl)
+        end
+        local function commit(key, st, now, ttl, channel, name, at)
+          st.g = st.g + 1
+          save(key, st, ttl)
+          redis.call('PUBLISH', channel, cjson.encode({n = name, e = st.e, g = st.g, s = st.s, r = left(st.u, now), o = st.o,
+            d = st.d, w = st.w, pl = st.pl, ps = st.ps, pk = st.pk, pn = st.pn, h = left(st.hd, now), at = at}))
+        end
+        local function brk(opens, base, backoff, maxb, jitter, r)
+          local b = base * math.pow(backoff, opens)
+          if maxb > 0 and b > maxb then b = maxb end
+          b = math.floor(b * (1 - jitter * r))
+          if b < 1 then b = 1 end
+          return b
+        end
+        local function no_probes(st)
+          st.pl = 0; st.ps = 0; st.pk = 0; st.pn = 0; st.hd = 0
+        end
+
+        """;
+
+    /// <summary>Reads the state. KEYS: state. Creates nothing (a missing hash reads as closed, generation 0, epoch '').</summary>
+    public const string Read = Prelude + """
+        local now = now_ms()
+        return reply(load(KEYS[1], nil), now, 1)
+        """;
+
+    /// <summary>
+    /// Adds one replica's counts to the current bucket, if its view (epoch, generation) is current and the state is
+    /// closed or disabled, then, when closed, decides on the whole window: opens when the cluster-wide failure rate and
+    /// minimum calls are reached and the replicas whose own rate reaches the threshold are at least the quorum minimum
+    /// and more than the quorum fraction of the replicas that called. Code 0 ignored, 1 added, 2 added and opened.
+    /// KEYS: state, current bucket, older buckets of the window.
+    /// ARGV: create epoch, known epoch, known generation, replica, calls, failures, bucket ttl ms, rate, minimum calls,
+    /// quorum minimum, quorum fraction, break ms, backoff, max break ms, jitter, random, state ttl ms, channel, name, at.
+    /// </summary>
+    public const string Flush = Prelude + """
+        local now = now_ms()
+        local st = load(KEYS[1], ARGV[1])
+        if st.new then save(KEYS[1], st, ARGV[17]); st.new = nil end
+        local known = ARGV[2]
+        if known == '' then known = st.e end -- the replica saw no state yet (generation 0): its counts belong here
+        local calls = tonumber(ARGV[5])
+        local fails = tonumber(ARGV[6])
+        if calls <= 0 or st.e ~= known or st.g ~= tonumber(ARGV[3]) or (st.s ~= 0 and st.s ~= 4) then
+          return reply(st, now, 0)
+        end
+        redis.call('HINCRBY', KEYS[2], ARGV[4] .. '|c', calls)
+        if fails > 0 then redis.call('HINCRBY', KEYS[2], ARGV[4] .. '|f', fails) end
+        redis.call('PEXPIRE', KEYS[2], ARGV[7])
+        if st.s ~= 0 then return reply(st, now, 1) end
+        local rate = tonumber(ARGV[8])
+        local per = {}
+        for i = 2, #KEYS do
+          local h = redis.call('HGETALL', KEYS[i])
+          for j = 1, #h, 2 do
+            local rep = string.sub(h[j], 1, -3)
+            local kind = string.sub(h[j], -1)
+            local r = per[rep]
+            if not r then r = {c = 0, f = 0}; per[rep] = r end
+            r[kind] = (r[kind] or 0) + tonumber(h[j + 1])
+          end
+        end
+        local total, failed, active, failing = 0, 0, 0, 0
+        for _, r in pairs(per) do
+          if r.c > 0 then
+            active = active + 1
+            total = total + r.c
+            failed = failed + r.f
+            if r.f > 0 and r.f >= rate * r.c then failing = failing + 1 end
+          end
+        end
+        if total < tonumber(ARGV[9]) or failed == 0 or failed < rate * total
+           or failing < tonumber(ARGV[10]) or failing <= tonumber(ARGV[11]) * active then
+          return reply(st, now, 1)
+        end
+        st.s = 1
+        st.o = 0
+        st.u = now + brk(0, tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16]))
+        no_probes(st)
+        st.d = string.format('failure rate %d%% over %d calls, failing on %d of %d replicas', math.floor(failed * 100 / total), total, failing, active)
+        st.w = ARGV[4]
+        commit(KEYS[1], st, now, ARGV[17], ARGV[18], ARGV[19], ARGV[20])
+        return reply(st, now, 2)
+        """;
+
+    /// <summary>
+    /// A compare-and-set transition. Code 1 won, 0 lost (the reply then holds the state that won).
+    /// kind: open (from the expected state, consecutive opens 0), reopen (a probe failed: consecutive opens + 1),
+    /// halfopen (a new probe round), set (manual: target state; closed clears the window and the backoff).
+    /// KEYS: state, window buckets (deleted when closing).
+    /// ARGV: create epoch, expected epoch ('' any), expected generation (-1 any), expected state (-1 any), kind,
+    /// target, require due ('1': only once the break or the round has run out), who, description, break ms, backoff,
+    /// max break ms, jitter, random, probe permits, successes to close, round ms, state ttl ms, channel, name, at.
+    /// </summary>
+    public const string Transition = Prelude + """
+        local now = now_ms()
+        local st = load(KEYS[1], ARGV[1])
+        if st.new then save(KEYS[1], st, ARGV[18]); st.new = nil end
+        if (ARGV[2] ~= '' and st.e ~= ARGV[2]) or (tonumber(ARGV[3]) >= 0 and st.g ~= tonumber(ARGV[3]))
+           or (tonumber(ARGV[4]) >= 0 and st.s ~= tonumber(ARGV[4])) then
+          return reply(st, now, 0)
+        end
+        if ARGV[7] == '1' and ((st.s == 1 and now < st.u) or (st.s == 2 and now < st.hd)) then
+          return reply(st, now, 0)
+        end
+        local kind = ARGV[5]
+        local base, backoff, maxb, jitter, r = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+        if kind == 'open' then
+          st.s = 1; st.o = 0; st.u = now + brk(0, base, backoff, maxb, jitter, r); no_probes(st)
+        elseif kind == 'reopen' then
+          st.o = st.o + 1; st.s = 1; st.u = now + brk(st.o, base, backoff, maxb, jitter, r); no_probes(st)
+        elseif kind == 'halfopen' then
+          st.s = 2; st.u = 0; st.pn = tonumber(ARGV[15]); st.pl = st.pn; st.ps = 0; st.pk = tonumber(ARGV[16]); st.hd = now + tonumber(ARGV[17])
+        else
+          st.s = tonumber(ARGV[6]); st.u = 0; no_probes(st)
+          if st.s == 0 then
+            st.o = 0
+            for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+          end
+        end
+        st.w = ARGV[8]
+        st.d = ARGV[9]
+        commit(KEYS[1], st, now, ARGV[18], ARGV[19], ARGV[20], ARGV[21])
+        return reply(st, now, 1)
+        """;
+
+    /// <summary>Takes up to <c>want</c> probe permits of the current half-open round. Code 1 with extra = permits taken,
+    /// 0 when the round is not the expected one. KEYS: state. ARGV: epoch, generation, want.</summary>
+    public const string Claim = Prelude + """
+        local now = now_ms()
+        local st = load(KEYS[1], nil)
+        if st.new or st.e ~= ARGV[1] or st.g ~= tonumber(ARGV[2]) or st.s ~= 2 then return reply(st, now, 0) end
+        local n = math.min(tonumber(ARGV[3]), st.pl)
+        if n > 0 then
+          st.pl = st.pl - n
+          redis.call('HSET', KEYS[1], 'pl', st.pl)
+        end
+        return reply(st, now, 1, n)
+        """;
+
+    /// <summary>Adds probe successes to the current round; closes (code 2) when they reach the successes to close,
+    /// clearing the window. Code 1 added, 0 not the expected round.
+    /// KEYS: state, window buckets. ARGV: epoch, generation, successes, who, state ttl ms, channel, name, at.</summary>
+    public const string ProbeSucceeded = Prelude + """
+        local now = now_ms()
+        local st = load(KEYS[1], nil)
+        if st.new or st.e ~= ARGV[1] or st.g ~= tonumber(ARGV[2]) or st.s ~= 2 then return reply(st, now, 0) end
+        st.ps = st.ps + tonumber(ARGV[3])
+        if st.ps < st.pk then
+          redis.call('HSET', KEYS[1], 'ps', st.ps)
+          return reply(st, now, 1)
+        end
+        st.d = string.format('%d half-open probes succeeded', st.ps)
+        st.s = 0; st.o = 0; st.u = 0; no_probes(st)
+        st.w = ARGV[4]
+        for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+        commit(KEYS[1], st, now, ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+        return reply(st, now, 2)
+        """;
+}

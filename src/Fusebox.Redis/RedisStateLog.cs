@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace Fusebox.Redis;
+
+/// <summary>Fusebox.Redis log events. Redis becoming unavailable is logged once per outage, never per call or per
+/// operation (each failed operation is counted in the <c>fusebox.redis.errors</c> metric and logged at debug).</summary>
+internal static partial class RedisStateLog
+{
+    [LoggerMessage(EventId = 2001, EventName = "RedisStateUnavailable", Level = LogLevel.Warning,
+        Message = "Fusebox shared breaker state '{Prefix}' is unavailable ({Reason}): replica {Replica} runs on its local breakers until Redis returns")]
+    public static partial void Unavailable(ILogger logger, string prefix, string replica, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 2002, EventName = "RedisStateRestored", Level = LogLevel.Information,
+        Message = "Fusebox shared breaker state '{Prefix}' is available again after {Downtime}: replica {Replica} reconciled {Count} breakers")]
+    public static partial void Restored(ILogger logger, string prefix, string replica, TimeSpan downtime, int count);
+
+    [LoggerMessage(EventId = 2003, EventName = "RedisStateConnected", Level = LogLevel.Information,
+        Message = "Fusebox shared breaker state '{Prefix}' connected: replica {Replica} shares {Count} breakers")]
+    public static partial void Connected(ILogger logger, string prefix, string replica, int count);
+
+    [LoggerMessage(EventId = 2004, EventName = "SharedTransitionWon", Level = LogLevel.Information,
+        Message = "Shared breaker '{Breaker}' is now {State} for every replica, decided by replica {Replica}: {Description}")]
+    public static partial void Won(ILogger logger, string breaker, CircuitState state, string replica, string description);
+
+    [LoggerMessage(EventId = 2005, EventName = "SharedStateAdopted", Level = LogLevel.Debug,
+        Message = "Breaker '{Breaker}' adopted shared state {State} (generation {Generation}) decided by {DecidedBy}: {Description}")]
+    public static partial void Adopted(ILogger logger, string breaker, CircuitState state, long generation, string decidedBy, string description);
+
+    [LoggerMessage(EventId = 2006, EventName = "RedisOperationFailed", Level = LogLevel.Debug,
+        Message = "Fusebox Redis operation failed: {Error}")]
+    public static partial void OperationFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 2007, EventName = "CoordinatorError", Level = LogLevel.Error,
+        Message = "Fusebox Redis coordinator error (the loop goes on; breakers keep working locally)")]
+    public static partial void UnexpectedError(ILogger logger, Exception exception);
+}

@@ -1,0 +1,76 @@
+using StackExchange.Redis;
+
+namespace Fusebox.Redis;
+
+/// <summary>What a coordinator knows about one shared breaker. Fields marked (gate) are read and written under
+/// <see cref="Gate"/> (the loop, the pub/sub handler and status readers touch them); the others belong to the loop.</summary>
+internal sealed class SharedBreaker
+{
+    public SharedBreaker(CircuitBreaker breaker, SharingMode mode, string keyPrefix, bool fromRegistry)
+    {
+        Breaker = breaker;
+        Mode = mode;
+        FromRegistry = fromRegistry;
+        KeyBase = $"{keyPrefix}:{{{breaker.Name}}}";
+        StateKey = KeyBase + ":state";
+        Last = breaker.ReadCallCounts();
+    }
+
+    public CircuitBreaker Breaker { get; }
+
+    public string Name => Breaker.Name;
+
+    public SharingMode Mode { get; }
+
+    public bool FromRegistry { get; }
+
+    /// <summary><c>prefix:{name}</c>: the name is the Redis Cluster hash tag, so a breaker's keys share one slot.</summary>
+    public string KeyBase { get; }
+
+    public RedisKey StateKey { get; }
+
+    public Lock Gate { get; } = new();
+
+    // (gate) The shared state as last seen.
+    public string? Epoch;
+    public long KnownGeneration = -1;
+    public ClusterView? View;
+    public DateTimeOffset? LastSyncedAt;
+
+    // (gate) The local generation that corresponds to the adopted shared state; a different local generation means
+    // the replica has diverged (a local trip, local probing, a manual change not yet published).
+    public long LocalGenerationAtSync = -1;
+
+    // (gate) A held half-open round: the local generation and the shared generation of the round, the successes
+    // already reported to Redis.
+    public long HeldLocalGeneration = -1;
+    public long HeldClusterGeneration = -1;
+    public int ReportedSuccesses;
+
+    // (gate) Set by reconciliation: push the local state to Redis (Redis lost it, or Any mode with a local open).
+    public bool PushWanted;
+
+    // (gate) A manual change made while Redis was unreachable, published when it returns.
+    public CircuitState? PendingManual;
+    public string? PendingManualReason;
+
+    // (gate) Set when a close or reset was adopted: counts made before it must not reach the new window.
+    public bool DiscardCounts;
+
+    public bool Detached;
+
+    // Local changes queued for publishing (manual changes, Any-mode trips, failed probes).
+    public int PendingPublishes;
+
+    // Read the shared state at the next tick (first sync, or an adoption that lost a race with a local change).
+    public bool NeedsSync = true;
+
+    // Loop only.
+    public CallCounts Last;
+    public long RejectedAtGrant;
+    public long LastSyncAt;
+
+    public bool IsHeld => HeldLocalGeneration >= 0 && Breaker.Generation == HeldLocalGeneration;
+
+    public RedisKey BucketKey(long index) => $"{KeyBase}:w:{index}";
+}

@@ -1,0 +1,36 @@
+namespace Fusebox.Redis;
+
+/// <summary>How one breaker stands with the shared state, from <see cref="RedisStateCoordinator.GetStatus"/>.</summary>
+public sealed record SharedBreakerStatus
+{
+    /// <summary>The breaker's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>How the breaker is shared.</summary>
+    public required SharingMode Mode { get; init; }
+
+    /// <summary>The local breaker's state (what admission decisions use).</summary>
+    public required CircuitState LocalState { get; init; }
+
+    /// <summary>Whether the local state was adopted from the cluster or decided by this replica alone (e.g. a replica
+    /// whose own calls fail while the others succeed, in <see cref="SharingMode.Quorum"/>).</summary>
+    public required StateScope Scope { get; init; }
+
+    /// <summary>True while this replica cannot reach Redis and runs on its local breakers alone.</summary>
+    public required bool LocalFallback { get; init; }
+
+    /// <summary>The shared state as last seen in Redis; null before the first successful read.</summary>
+    public CircuitState? ClusterState { get; init; }
+
+    /// <summary>The shared state's generation as last seen (each shared transition increments it).</summary>
+    public long? ClusterGeneration { get; init; }
+
+    /// <summary>Why the shared state last changed, as recorded in Redis.</summary>
+    public string? ClusterDescription { get; init; }
+
+    /// <summary>The replica that made the last shared transition.</summary>
+    public string? DecidedBy { get; init; }
+
+    /// <summary>When the shared state was last read or received (this replica's clock).</summary>
+    public DateTimeOffset? LastSyncedAt { get; init; }
+}

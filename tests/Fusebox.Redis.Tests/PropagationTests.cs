@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using Fusebox.Redis.Tests.Support;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
+namespace Fusebox.Redis.Tests;
+
+/// <summary>How fast a transition on one replica reaches the others (pub/sub), and the poll that catches missed messages.</summary>
+public class PropagationTests
+{
+    [Fact]
+    public async Task Transitions_reach_every_other_replica_quickly_measured_over_1000_transitions()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        // Only the replica's own trips and resets move the state: no cluster-rate decision in between.
+        var replicas = await Replica.StartManyAsync(3, redis.ConnectionString, Prefix.New(), SharingMode.Any,
+            configure: o => o.MinimumCalls = 1_000_000);
+        await using var cleanup = new DisposeAll(replicas);
+        var (source, observers) = (replicas[0], replicas[1..]);
+
+        // Each observer stamps the moment it adopts a state (inside the adoption, on the pub/sub thread) and signals.
+        var seen = observers.Select(_ => new long[2]).ToArray(); // [state + 1, timestamp]
+        using var signal = new SemaphoreSlim(0);
+        for (int i = 0; i < observers.Length; i++)
+        {
+            var slot = seen[i];
+            observers[i].Breaker.StateChanged += (_, e) =>
+            {
+                if (e.Reason == TransitionReason.External)
+                {
+                    Volatile.Write(ref slot[1], Stopwatch.GetTimestamp());
+                    Volatile.Write(ref slot[0], (long)e.NewState + 1);
+                    signal.Release();
+                }
+            };
+        }
+
+        const int transitions = 1000;
+        var opens = new List<double>();
+        var closes = new List<double>();
+        var total = Stopwatch.StartNew();
+        for (int i = 0; i < transitions; i++)
+        {
+            bool open = i % 2 == 0;
+            var target = open ? CircuitState.Open : CircuitState.Closed;
+            foreach (var slot in seen)
+            {
+                Volatile.Write(ref slot[0], 0);
+            }
+
+            while (signal.CurrentCount > 0)
+            {
+                signal.Wait(0);
+            }
+
+            long start = Stopwatch.GetTimestamp();
+            if (open)
+            {
+                source.Fail(5); // a local trip; Any mode publishes it
+            }
+            else
+            {
+                source.Breaker.Reset(); // a manual reset from the same replica
+            }
+
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (!seen.All(s => Volatile.Read(ref s[0]) == (long)target + 1))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"transition {i} ({target}) did not reach every replica within 5 s: " +
+                    string.Join(" | ", replicas.Select(r => $"{r.Id}: {r.Status} {r.Breaker.Snapshot().LastReason} {r.Breaker.Snapshot().LastReasonDescription} gen {r.Breaker.Generation}")));
+                await signal.WaitAsync(TimeSpan.FromMilliseconds(100));
+            }
+
+            double ms = Stopwatch.GetElapsedTime(start, seen.Max(s => Volatile.Read(ref s[1]))).TotalMilliseconds;
+            (open ? opens : closes).Add(ms);
+        }
+
+        var all = opens.Concat(closes).ToList();
+        string report = string.Create(CultureInfo.InvariantCulture,
+            $"propagation to all of 2 other replicas over {transitions} transitions in {total.Elapsed.TotalSeconds:0.0} s: " +
+            $"p50 {Percentile(all, 0.50):0.00} ms, p99 {Percentile(all, 0.99):0.00} ms, max {all.Max():0.00} ms; " +
+            $"opens p50 {Percentile(opens, 0.50):0.00} / p99 {Percentile(opens, 0.99):0.00} ms; resets p50 {Percentile(closes, 0.50):0.00} / p99 {Percentile(closes, 0.99):0.00} ms");
+        TestContext.Current.TestOutputHelper?.WriteLine(report);
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "fusebox-redis-propagation.txt"), report + Environment.NewLine);
+        Assert.Equal(transitions, all.Count);
+    }
+
+    [Fact]
+    public async Task A_replica_that_misses_the_message_catches_up_at_the_next_poll()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, Prefix.New());
+        await using var cleanup = new DisposeAll(replicas);
+        replicas[1].Coordinator.PubSubEnabled = false; // as if its subscription had dropped the message
+
+        var started = Stopwatch.StartNew();
+        replicas[0].Breaker.Isolate("missed by pub/sub");
+
+        await Eventually.TrueAsync(() => replicas[1].State == CircuitState.Isolated, "the poll brings the change", seconds: 5);
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(20), "it came by the poll, not at once");
+        Assert.Contains("missed by pub/sub", replicas[1].Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_propagation_delay_histogram_records_adopted_transitions()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, Prefix.New());
+        await using var cleanup = new DisposeAll(replicas);
+        using var delays = new MetricCollector<double>(replicas[1].Registry.Metrics.Meter, "fusebox.redis.propagation_delay");
+        using var decisions = new MetricCollector<long>(replicas[0].Registry.Metrics.Meter, "fusebox.redis.decisions");
+
+        replicas[0].Breaker.Isolate();
+        await Eventually.TrueAsync(() => delays.GetMeasurementSnapshot().Count > 0, "a propagation delay measurement");
+
+        var m = delays.GetMeasurementSnapshot()[0];
+        Assert.Equal(Replica.BreakerName, m.Tags[FuseboxMetrics.BreakerTag]);
+        Assert.InRange(m.Value, 0, 5_000);
+        Assert.Contains(decisions.GetMeasurementSnapshot(), d => (string?)d.Tags["fusebox.redis.outcome"] == "won");
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+}
