@@ -26,8 +26,11 @@ public class BreakerMemoryBenchmarks
 }
 
 /// <summary>A registry filled with 100,000 named breakers with default options, from empty, per operation. The
-/// names are made once in setup, so neither side pays for them.</summary>
+/// names are made once in setup, so neither side pays for them. One operation takes up to seconds, and its allocation
+/// is deterministic, so a few iterations are enough in any job.</summary>
 [MemoryDiagnoser]
+[WarmupCount(1)]
+[IterationCount(3)]
 public class RegistryMemoryBenchmarks
 {
     public const int Count = 100_000;
