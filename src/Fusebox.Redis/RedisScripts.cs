@@ -71,10 +71,15 @@ internal static class RedisScripts
     /// Adds one replica's counts to the current bucket, if its view (epoch, generation) is current and the state is
     /// closed or disabled, then, when closed, decides on the whole window: opens when the cluster-wide failure rate and
     /// minimum calls are reached and the replicas whose own rate reaches the threshold are at least the quorum minimum
-    /// and more than the quorum fraction of the replicas that called. Code 0 ignored, 1 added, 2 added and opened.
+    /// and more than the quorum fraction of the replicas that called; or when the replicas whose local breaker tripped
+    /// in the window (a vote, sent with the flush that follows a local trip) alone make such a quorum. The vote exists
+    /// because a local trip stops the replica's counts: with a window still full of the healthy calls made before the
+    /// outage, the cluster-wide rate would otherwise never be reached while every replica has in fact given up.
+    /// Code 0 ignored, 1 added, 2 added and opened.
     /// KEYS: state, current bucket, older buckets of the window.
     /// ARGV: create epoch, known epoch, known generation, replica, calls, failures, bucket ttl ms, rate, minimum calls,
-    /// quorum minimum, quorum fraction, break ms, backoff, max break ms, jitter, random, state ttl ms, channel, name, at.
+    /// quorum minimum, quorum fraction, break ms, backoff, max break ms, jitter, random, state ttl ms, channel, name, at,
+    /// vote ('1' after a local trip).
     /// </summary>
     public const string Flush = Prelude + """
         local now = now_ms()
@@ -84,11 +89,13 @@ internal static class RedisScripts
         if known == '' then known = st.e end -- the replica saw no state yet (generation 0): its counts belong here
         local calls = tonumber(ARGV[5])
         local fails = tonumber(ARGV[6])
-        if calls <= 0 or st.e ~= known or st.g ~= tonumber(ARGV[3]) or (st.s ~= 0 and st.s ~= 4) then
+        local vote = ARGV[21] == '1'
+        if (calls <= 0 and not vote) or st.e ~= known or st.g ~= tonumber(ARGV[3]) or (st.s ~= 0 and st.s ~= 4) then
           return reply(st, now, 0)
         end
-        redis.call('HINCRBY', KEYS[2], ARGV[4] .. '|c', calls)
+        if calls > 0 then redis.call('HINCRBY', KEYS[2], ARGV[4] .. '|c', calls) end
         if fails > 0 then redis.call('HINCRBY', KEYS[2], ARGV[4] .. '|f', fails) end
+        if vote then redis.call('HSET', KEYS[2], ARGV[4] .. '|t', 1) end
         redis.call('PEXPIRE', KEYS[2], ARGV[7])
         if st.s ~= 0 then return reply(st, now, 1) end
         local rate = tonumber(ARGV[8])
@@ -99,28 +106,36 @@ internal static class RedisScripts
             local rep = string.sub(h[j], 1, -3)
             local kind = string.sub(h[j], -1)
             local r = per[rep]
-            if not r then r = {c = 0, f = 0}; per[rep] = r end
+            if not r then r = {c = 0, f = 0, t = 0}; per[rep] = r end
             r[kind] = (r[kind] or 0) + tonumber(h[j + 1])
           end
         end
-        local total, failed, active, failing = 0, 0, 0, 0
+        local total, failed, active, failing, tripped = 0, 0, 0, 0, 0
         for _, r in pairs(per) do
-          if r.c > 0 then
+          if r.c > 0 or r.t > 0 then
             active = active + 1
             total = total + r.c
             failed = failed + r.f
-            if r.f > 0 and r.f >= rate * r.c then failing = failing + 1 end
+            if r.t > 0 then tripped = tripped + 1 end
+            if r.t > 0 or (r.f > 0 and r.f >= rate * r.c) then failing = failing + 1 end
           end
         end
-        if total < tonumber(ARGV[9]) or failed == 0 or failed < rate * total
-           or failing < tonumber(ARGV[10]) or failing <= tonumber(ARGV[11]) * active then
+        local qmin, qfrac = tonumber(ARGV[10]), tonumber(ARGV[11])
+        local by_votes = tripped >= qmin and tripped > qfrac * active
+        local by_rate = total >= tonumber(ARGV[9]) and failed > 0 and failed >= rate * total
+           and failing >= qmin and failing > qfrac * active
+        if not (by_votes or by_rate) then
           return reply(st, now, 1)
         end
         st.s = 1
         st.o = 0
         st.u = now + brk(0, tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16]))
         no_probes(st)
-        st.d = string.format('failure rate %d%% over %d calls, failing on %d of %d replicas', math.floor(failed * 100 / total), total, failing, active)
+        if by_rate then
+          st.d = string.format('failure rate %d%% over %d calls, failing on %d of %d replicas', math.floor(failed * 100 / total), total, failing, active)
+        else
+          st.d = string.format('local breakers tripped on %d of %d replicas', tripped, active)
+        end
         st.w = ARGV[4]
         commit(KEYS[1], st, now, ARGV[17], ARGV[18], ARGV[19], ARGV[20])
         return reply(st, now, 2)

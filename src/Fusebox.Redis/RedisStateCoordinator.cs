@@ -727,8 +727,8 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
                 }
                 else
                 {
-                    // Quorum: the cluster decides on the counts; flush them now rather than at the next tick.
-                    await FlushAsync(shared, stop).ConfigureAwait(false);
+                    // Quorum: the cluster decides; flush the counts now with this replica's trip vote.
+                    await FlushAsync(shared, stop, vote: true).ConfigureAwait(false);
                 }
 
                 break;
@@ -888,8 +888,11 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         await PushIfWantedAsync(shared, stop).ConfigureAwait(false);
     }
 
-    /// <summary>Flushes the calls and failures since the last flush; false when there were none.</summary>
-    private async Task<bool> FlushAsync(SharedBreaker shared, CancellationToken stop)
+    /// <summary>Flushes the calls and failures since the last flush; false when there were none (and no vote).</summary>
+    /// <param name="shared">The breaker.</param>
+    /// <param name="stop">Stops the loop.</param>
+    /// <param name="vote">The local breaker just tripped: record this replica as one that gave up, for the quorum.</param>
+    private async Task<bool> FlushAsync(SharedBreaker shared, CancellationToken stop, bool vote = false)
     {
         long before = shared.Breaker.Generation;
         var counts = shared.Breaker.ReadCallCounts();
@@ -909,7 +912,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             }
         }
 
-        if (calls <= 0)
+        if (calls <= 0 && !vote)
         {
             return false;
         }
@@ -922,7 +925,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         {
             NewEpoch(), epoch, generation, ReplicaId, calls, failures, (long)(thresholds.Window + _options.BucketDuration * 2).TotalMilliseconds,
             Num(thresholds.FailureRate), thresholds.MinimumCalls, thresholds.QuorumMinReplicas, Num(thresholds.QuorumFraction),
-            baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()), StateTtl, _channel.ToString(), shared.Name, NowMicros(),
+            baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()), StateTtl, _channel.ToString(), shared.Name, NowMicros(), vote ? "1" : "0",
         };
         var view = await EvalAsync(RedisScripts.Flush, keys, args, stop).ConfigureAwait(false);
         if (view.Code == 2)

@@ -91,6 +91,55 @@ public class ClusterTripTests
     }
 
     [Fact]
+    public async Task Local_trips_on_a_quorum_of_replicas_open_the_cluster_even_when_healthy_calls_fill_the_window()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        var replicas = await Replica.StartManyAsync(3, redis.ConnectionString, prefix);
+        await using var cleanup = new DisposeAll(replicas);
+
+        foreach (var r in replicas)
+        {
+            r.Succeed(200); // the healthy traffic before an outage: 600 calls in the window
+        }
+
+        await ClusterCounts.WaitForCallsAsync(redis, prefix, 600);
+        replicas[0].Fail(5); // trips locally; the cluster rate is 5 of 605: one vote is no quorum
+        await Eventually.TrueAsync(() => replicas[0].Status.Scope == StateScope.Local && replicas[0].Status.LastSyncedAt is not null, "first vote flushed");
+        await Eventually.StaysTrueAsync(() => replicas[1].State == CircuitState.Closed && replicas[2].State == CircuitState.Closed, "one vote of three", seconds: 0.3);
+
+        replicas[1].Fail(5); // a second local trip: 2 of 3 replicas gave up, whatever the diluted rate (10 of 610)
+
+        await Eventually.AllInStateAsync(replicas, CircuitState.Open);
+        var third = replicas[2].Breaker.Snapshot();
+        Assert.Equal(TransitionReason.External, third.LastReason);
+        Assert.Contains("local breakers tripped on 2 of 3 replicas", third.LastReasonDescription, StringComparison.Ordinal);
+        Assert.Equal(StateScope.Cluster, replicas[2].Status.Scope);
+    }
+
+    [Fact]
+    public async Task Local_trips_on_half_of_the_active_replicas_are_no_quorum()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        var replicas = await Replica.StartManyAsync(4, redis.ConnectionString, prefix);
+        await using var cleanup = new DisposeAll(replicas);
+
+        foreach (var r in replicas)
+        {
+            r.Succeed(50);
+        }
+
+        await ClusterCounts.WaitForCallsAsync(redis, prefix, 200);
+        replicas[0].Fail(5);
+        replicas[1].Fail(5); // 2 of 4 tripped: the minimum of 2 is met, but not more than half
+
+        await Eventually.TrueAsync(() => replicas[1].Status.LastSyncedAt is not null && replicas[1].State == CircuitState.Open, "second vote flushed");
+        await Eventually.StaysTrueAsync(() => replicas[2].State == CircuitState.Closed && replicas[3].State == CircuitState.Closed, "half is no majority", seconds: 0.6);
+        Assert.Equal(StateScope.Local, replicas[0].Status.Scope);
+    }
+
+    [Fact]
     public async Task Failing_replicas_that_are_not_more_than_half_of_the_active_ones_do_not_open_the_cluster()
     {
         await using var redis = await RedisServer.StartAsync();
