@@ -26,21 +26,33 @@ public static class CheckoutApp
             return 2;
         }
 
+        if (options.Redis)
+        {
+            await new ReplicaScenarioRunner(options, output).RunAsync(
+                report => WriteAsync(report, options, output, ReplicaReportPrinter.Print, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
         await new ScenarioRunner(options, output).RunAsync(async report =>
         {
-            ReportPrinter.Print(report, output);
-            if (options.JsonPath is { } path)
-            {
-                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
-                output.WriteLine($"Results written to {Path.GetFullPath(path)}");
-            }
-
+            await WriteAsync(report, options, output, ReportPrinter.Print, cancellationToken).ConfigureAwait(false);
             if (options.Serve)
             {
                 await ServeAsync(output, cancellationToken).ConfigureAwait(false);
             }
         }, cancellationToken).ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>Prints the report, and writes it as JSON when asked to.</summary>
+    private static async Task WriteAsync<TReport>(TReport report, ScenarioOptions options, TextWriter output, Action<TReport, TextWriter> print, CancellationToken cancellationToken)
+    {
+        print(report, output);
+        if (options.JsonPath is { } path)
+        {
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"Results written to {Path.GetFullPath(path)}");
+        }
     }
 
     private static async Task ServeAsync(TextWriter output, CancellationToken cancellationToken)

@@ -25,11 +25,26 @@ public class OptionsTests
     }
 
     [Theory]
+    [InlineData(new[] { "--redis" }, null, "Quorum")]
+    [InlineData(new[] { "--redis", "--duration", "20" }, null, "Quorum")]
+    [InlineData(new[] { "--redis", "10.0.0.5:6379,password=x", "--sharing", "any" }, "10.0.0.5:6379,password=x", "Any")]
+    public void Redis_takes_an_optional_connection_string_and_a_sharing_mode(string[] args, string? connection, string mode)
+    {
+        var options = ScenarioOptions.Parse(args);
+
+        Assert.True(options.Redis);
+        Assert.Equal(connection, options.RedisConnection);
+        Assert.Equal(mode, options.Sharing.ToString());
+    }
+
+    [Theory]
     [InlineData(new[] { "--duration", "5" }, "--duration must be a number in [6, 600] (was '5')")]
     [InlineData(new[] { "--duration", "ten" }, "--duration must be a number in [6, 600] (was 'ten')")]
     [InlineData(new[] { "--rate", "0" }, "--rate must be a number in [1, 1000] (was '0')")]
     [InlineData(new[] { "--json" }, "--json needs a value.")]
     [InlineData(new[] { "--fast" }, "Unknown argument '--fast'.")]
+    [InlineData(new[] { "--redis", "--sharing", "all" }, "--sharing must be quorum or any (was 'all').")]
+    [InlineData(new[] { "--redis", "--serve" }, "--serve shows one payment service's dashboard; it cannot be combined with --redis")]
     public void Bad_arguments_are_named_with_their_range(string[] args, string expected)
     {
         var ex = Assert.Throws<ArgumentException>(() => ScenarioOptions.Parse(args));

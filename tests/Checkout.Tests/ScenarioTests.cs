@@ -2,6 +2,8 @@ using System.Text.Json;
 
 namespace Checkout.Tests;
 
+// The scenarios drive load on real sockets: one at a time, so that one does not skew another's latencies.
+[Collection(nameof(ScenarioCollection))]
 public class ScenarioTests
 {
     [Fact]

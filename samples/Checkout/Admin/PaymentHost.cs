@@ -3,6 +3,7 @@ using Fusebox;
 using Fusebox.AspNetCore;
 using Fusebox.Extensions;
 using Fusebox.Http;
+using Fusebox.Redis;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTelemetry.Metrics;
@@ -27,6 +28,12 @@ public sealed class PaymentHost : IAsyncDisposable
 
     public CircuitBreakerRegistry Registry => App.Services.GetRequiredService<CircuitBreakerRegistry>();
 
+    /// <summary>The Redis coordinator when the breakers are shared, else null.</summary>
+    public RedisStateCoordinator? Shared => App.Services.GetService<RedisStateCoordinator>();
+
+    /// <summary>The request header naming the calling replica.</summary>
+    public const string ReplicaHeader = "X-Replica";
+
     public HttpClient FraudClient => App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("fraud");
 
     /// <param name="fraudService">Where the fraud service listens.</param>
@@ -34,12 +41,15 @@ public sealed class PaymentHost : IAsyncDisposable
     /// <param name="breakDuration">How long the breaker stays open at first.</param>
     /// <param name="maxBreakDuration">The longest break, reached by doubling on each failed probe.</param>
     /// <param name="port">0 for an ephemeral port.</param>
-    public static async Task<PaymentHost> StartAsync(Uri fraudService, TimeSpan timeout, TimeSpan breakDuration, TimeSpan maxBreakDuration, int port)
+    /// <param name="replica">This replica's name, sent to the fraud service as <c>X-Replica</c> so it can count calls per replica.</param>
+    /// <param name="shared">Share the breakers with other replicas through Redis; null to keep them local.</param>
+    public static async Task<PaymentHost> StartAsync(Uri fraudService, TimeSpan timeout, TimeSpan breakDuration, TimeSpan maxBreakDuration, int port,
+        string replica = "payment", SharedStateSettings? shared = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         builder.Logging.ClearProviders();
-        builder.Services.AddFusebox(o => o.Breakers["fraud"] = new BreakerConfiguration
+        var fusebox = builder.Services.AddFusebox(o => o.Breakers["fraud"] = new BreakerConfiguration
         {
             TripPolicy = "ConsecutiveFailures",
             FailureThreshold = 5,
@@ -49,9 +59,21 @@ public sealed class PaymentHost : IAsyncDisposable
             HalfOpenPermits = 1,
             ProbeTimeout = timeout * 2,
         });
+        if (shared is not null)
+        {
+            fusebox.AddRedisState(shared.Connection, o =>
+            {
+                o.KeyPrefix = shared.KeyPrefix;
+                o.ReplicaId = replica;
+                o.Mode = shared.Mode;
+                o.StateTimeToLive = TimeSpan.FromHours(1); // a demo's keys should not outlive it by a week
+            });
+        }
+
         builder.Services.AddHttpClient("fraud", c =>
         {
             c.BaseAddress = fraudService;
+            c.DefaultRequestHeaders.Add(ReplicaHeader, replica);
             c.Timeout = timeout * 4; // a backstop only: the Fusebox timeout below fires first and counts as a failure
         }).AddFuseboxHandler(o => o.Timeout = timeout);
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(FuseboxMetrics.MeterName).AddPrometheusExporter());

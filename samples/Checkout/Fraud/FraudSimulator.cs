@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Checkout.Scenario;
@@ -20,6 +21,7 @@ public sealed class FraudSimulator : IAsyncDisposable
     private int _inFlight;
     private int _peakInFlight;
     private int _calls;
+    private readonly ConcurrentDictionary<string, ReplicaCalls> _callsByReplica = new(StringComparer.Ordinal);
 
     private FraudSimulator(WebApplication app, PhaseSchedule schedule, TimeSpan hang)
     {
@@ -35,6 +37,12 @@ public sealed class FraudSimulator : IAsyncDisposable
     public int InFlight => Volatile.Read(ref _inFlight);
 
     public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+
+    /// <summary>Calls made since <see cref="Start"/> by one payment replica (its <c>X-Replica</c> header).</summary>
+    public int CallsFrom(string replica) => _callsByReplica.TryGetValue(replica, out var n) ? Volatile.Read(ref n.All) : 0;
+
+    /// <summary>Calls made during the outage phases by one payment replica.</summary>
+    public int OutageCallsFrom(string replica) => _callsByReplica.TryGetValue(replica, out var n) ? Volatile.Read(ref n.DuringOutage) : 0;
 
     public Phase CurrentPhase => _schedule.At(Elapsed);
 
@@ -53,7 +61,7 @@ public sealed class FraudSimulator : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var simulator = new FraudSimulator(app, schedule, hang);
-        app.MapGet("/check/{transactionId}", simulator.CheckAsync);
+        app.MapGet("/check/{transactionId}", (string transactionId, HttpContext context) => simulator.CheckAsync(transactionId, context));
         await app.StartAsync();
         simulator.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
         return simulator;
@@ -67,9 +75,21 @@ public sealed class FraudSimulator : IAsyncDisposable
         _startedAt = Stopwatch.GetTimestamp();
     }
 
-    private async Task<IResult> CheckAsync(string transactionId, CancellationToken aborted)
+    private async Task<IResult> CheckAsync(string transactionId, HttpContext context)
     {
+        var aborted = context.RequestAborted;
+        var phase = CurrentPhase;
         Interlocked.Increment(ref _calls);
+        if (_startedAt != 0 && context.Request.Headers[Admin.PaymentHost.ReplicaHeader] is [{ } replica])
+        {
+            var calls = _callsByReplica.GetOrAdd(replica, static _ => new ReplicaCalls());
+            Interlocked.Increment(ref calls.All);
+            if (PhaseSchedule.IsOutage(phase))
+            {
+                Interlocked.Increment(ref calls.DuringOutage);
+            }
+        }
+
         int now = Interlocked.Increment(ref _inFlight);
         int peak;
         while (now > (peak = Volatile.Read(ref _peakInFlight)) && Interlocked.CompareExchange(ref _peakInFlight, now, peak) != peak)
@@ -78,7 +98,7 @@ public sealed class FraudSimulator : IAsyncDisposable
 
         try
         {
-            switch (CurrentPhase)
+            switch (phase)
             {
                 case Phase.Timeouts:
                     await Task.Delay(_hang, aborted).ContinueWith(static _ => { }, TaskScheduler.Default);
@@ -95,6 +115,12 @@ public sealed class FraudSimulator : IAsyncDisposable
         {
             Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    private sealed class ReplicaCalls
+    {
+        public int All;
+        public int DuringOutage;
     }
 
     public async ValueTask DisposeAsync()

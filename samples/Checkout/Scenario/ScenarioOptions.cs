@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fusebox.Redis;
 
 namespace Checkout.Scenario;
 
@@ -11,6 +12,11 @@ public sealed record ScenarioOptions
           --rate N             checkouts per second driven into each run (default 100, 1 to 1000)
           --json PATH          also write the results as JSON to PATH
           --serve              keep the dashboard and /metrics up on http://127.0.0.1:5080 after the run
+          --redis [CONNECTION] run two payment replicas per run instead, their breakers local in one run and shared
+                               through Redis in the other (Fusebox.Redis); without CONNECTION a local redis-server
+                               is started on a free loopback port
+          --sharing MODE       with --redis: quorum (default: the cluster opens when a quorum of the replicas fail)
+                               or any (one replica's trip opens every replica)
           --help               show this text
         """;
 
@@ -21,6 +27,15 @@ public sealed record ScenarioOptions
     public string? JsonPath { get; init; }
 
     public bool Serve { get; init; }
+
+    /// <summary>True for the two-replica scenario with shared breaker state.</summary>
+    public bool Redis { get; init; }
+
+    /// <summary>The Redis to share through; null to start a local <c>redis-server</c>.</summary>
+    public string? RedisConnection { get; init; }
+
+    /// <summary>How the replicas share their breakers with <c>--redis</c>.</summary>
+    public SharingMode Sharing { get; init; } = SharingMode.Quorum;
 
     /// <summary>Phase timings scale with the duration; 1 at the default 60 s.</summary>
     public double Scale => Duration.TotalSeconds / 60;
@@ -39,8 +54,20 @@ public sealed record ScenarioOptions
                 "--rate" => options with { Rate = (int)Number(arg, Value(), 1, 1000) },
                 "--json" => options with { JsonPath = Value() },
                 "--serve" => options with { Serve = true },
+                "--sharing" => options with { Sharing = Value() switch
+                {
+                    "quorum" => SharingMode.Quorum,
+                    "any" => SharingMode.Any,
+                    var other => throw new ArgumentException($"--sharing must be quorum or any (was '{other}')."),
+                } },
+                "--redis" => options with { Redis = true, RedisConnection = i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null },
                 _ => throw new ArgumentException($"Unknown argument '{arg}'.\n{Usage}"),
             };
+        }
+
+        if (options.Redis && options.Serve)
+        {
+            throw new ArgumentException("--serve shows one payment service's dashboard; it cannot be combined with --redis (four payment replicas).");
         }
 
         return options;

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Checkout.Redis;
+
+namespace Checkout.Tests;
+
+/// <summary>The two-replica scenario (<c>--redis</c>) against a real redis-server the sample starts itself.</summary>
+[Collection(nameof(ScenarioCollection))]
+public class ReplicaScenarioTests
+{
+    [Fact]
+    public async Task Replicas_sharing_through_redis_open_half_open_and_close_as_one_breaker_and_lose_nothing()
+    {
+        var (root, output) = await RunAsync("quorum");
+
+        var local = root.GetProperty("local");
+        var shared = root.GetProperty("shared");
+        AssertNothingLost(local, output);
+        AssertNothingLost(shared, output);
+
+        // The quorum (both replicas) opened the cluster, and each replica adopted the cluster's decision.
+        foreach (var replica in shared.GetProperty("replicas").EnumerateArray())
+        {
+            var reasons = Timeline(replica).Select(e => e.Reason).ToList();
+            Assert.Contains(reasons, r => r.StartsWith("cluster: local breakers tripped on 2 of 2 replicas", StringComparison.Ordinal));
+            Assert.Contains(reasons, r => r.StartsWith("cluster: break duration elapsed", StringComparison.Ordinal));
+            Assert.NotNull(StoppedAfter(replica));
+        }
+
+        // From then on one breaker: the same half-open rounds on both replicas, the same state nearly all the outage.
+        var rounds = shared.GetProperty("replicas").EnumerateArray().Select(r => r.GetProperty("halfOpenRounds").GetInt32()).ToArray();
+        Assert.True(rounds[0] > 0 && rounds[0] == rounds[1], $"half-open rounds {string.Join("/", rounds)}\n{output}");
+        double agreement = shared.GetProperty("stateAgreement").GetDouble();
+        Assert.True(agreement >= 0.95, $"shared breakers agreed {agreement:P1} of the outage\n{output}");
+        Assert.Contains("same breaker state (of outage)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task In_any_mode_the_first_replica_to_trip_stops_the_other_one_at_once()
+    {
+        var (root, output) = await RunAsync("any");
+
+        var shared = root.GetProperty("shared");
+        AssertNothingLost(shared, output);
+        var replicas = shared.GetProperty("replicas").EnumerateArray().ToArray();
+        double?[] stops = [.. replicas.Select(StoppedAfter)];
+        Assert.All(stops, s => Assert.NotNull(s));
+
+        // The replica that stopped second did not wait for its own failures: it adopted the other's trip.
+        var second = replicas[stops[0] <= stops[1] ? 1 : 0];
+        var firstStop = Timeline(second).First(e => e.State != "closed" && e.AtSeconds >= OutageStart(root));
+        Assert.StartsWith("cluster: replica ", firstStop.Reason, StringComparison.Ordinal);
+        double gap = shared.GetProperty("stopSpreadSeconds").GetDouble();
+        Assert.True(gap <= 0.05, $"the replicas stopped {gap} s apart\n{output}");
+    }
+
+    private static async Task<(JsonElement Root, string Output)> RunAsync(string sharing)
+    {
+        if (LocalRedisServer.FindBinary() is null)
+        {
+            Assert.SkipWhen(!string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase),
+                "redis-server is not installed (apt-get install redis-server); --redis starts one. With CI=true this is a failure.");
+            Assert.Fail("redis-server is not installed, and CI=true requires it: apt-get install redis-server.");
+        }
+
+        string json = Path.Combine(Path.GetTempPath(), $"checkout-replicas-{Guid.NewGuid():N}.json");
+        var output = new StringWriter();
+        int exit = await CheckoutApp.RunAsync(["--redis", "--sharing", sharing, "--duration", "15", "--json", json], output, TestContext.Current.CancellationToken);
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));
+        File.Delete(json);
+        return (doc.RootElement.Clone(), output.ToString());
+    }
+
+    private static void AssertNothingLost(JsonElement pair, string output)
+    {
+        foreach (var replica in pair.GetProperty("replicas").EnumerateArray())
+        {
+            var run = replica.GetProperty("checkouts");
+            int requests = run.GetProperty("requests").GetInt32();
+            Assert.True(requests > 0, output);
+            Assert.Equal(0, run.GetProperty("lost").GetInt32());
+            Assert.Equal(requests, run.GetProperty("approved").GetInt32() + run.GetProperty("flaggedForReview").GetInt32() + run.GetProperty("errors").GetInt32());
+        }
+    }
+
+    private static double OutageStart(JsonElement root) => 0.2 * root.GetProperty("durationSeconds").GetDouble();
+
+    private static double? StoppedAfter(JsonElement replica) =>
+        replica.GetProperty("stoppedAfterSeconds") is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : null;
+
+    private static IEnumerable<(double AtSeconds, string State, string Reason)> Timeline(JsonElement replica) =>
+        replica.GetProperty("checkouts").GetProperty("breakerTimeline").EnumerateArray()
+            .Select(e => (e.GetProperty("atSeconds").GetDouble(), e.GetProperty("state").GetString()!, e.GetProperty("reason").GetString() ?? ""));
+}
