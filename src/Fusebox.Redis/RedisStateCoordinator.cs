@@ -1222,7 +1222,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         var options = shared.Breaker.Options;
         var (baseMs, backoff, maxMs, jitter) = Break(options);
         var window = ClusterThresholds.For(options, _options, shared.Mode).Window;
-        long roundMs = (long)(_options.ProbeRoundTimeout ?? options.ProbeTimeout).TotalMilliseconds;
+        long roundMs = (long)(_options.ProbeRoundTimeout ?? options.ProbeTimeout + (2 * _options.FlushInterval)).TotalMilliseconds;
         var args = new RedisValue[]
         {
             NewEpoch(), expectedEpoch, expectedGeneration, expectedState, kind, (int)target, due ? "1" : "0", ReplicaId, description,

@@ -70,7 +70,9 @@ public sealed class RedisStateOptions
     public double QuorumFraction { get; set; } = 0.5;
 
     /// <summary>A shared half-open round that has not finished after this long starts again with fresh permits (a
-    /// replica holding permits died or stopped calling). Default null: the breaker's <c>ProbeTimeout</c>.</summary>
+    /// replica holding permits died or stopped calling). Default null: the breaker's <c>ProbeTimeout</c> plus two
+    /// <see cref="FlushInterval"/>s, since a replica claims a permit and reports its probe on its loop's ticks: a round
+    /// only as long as the probe's own timeout would restart before a slow (but live) probe could be reported.</summary>
     public TimeSpan? ProbeRoundTimeout { get; set; }
 
     /// <summary>Expiry of a breaker's state key, refreshed on every transition. Default 7 days; [1 min, 365 days].</summary>
