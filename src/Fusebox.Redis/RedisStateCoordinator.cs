@@ -155,11 +155,11 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     public SharedBreakerStatus? GetStatus(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!_breakers.TryGetValue(name, out var s))
-        {
-            return null;
-        }
+        return _breakers.TryGetValue(name, out var s) ? GetStatus(s) : null;
+    }
 
+    private SharedBreakerStatus GetStatus(SharedBreaker s)
+    {
         lock (s.Gate)
         {
             var view = s.View;
@@ -291,6 +291,11 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     {
         var mode = _options.ModeFor?.Invoke(breaker.Name) ?? _options.Mode;
         var shared = _breakers.GetOrAdd(breaker.Name, _ => new SharedBreaker(breaker, mode, _options.KeyPrefix, fromRegistry));
+        if (ReferenceEquals(shared.Breaker, breaker))
+        {
+            breaker.SetCoordination(() => GetStatus(shared).ToCoordination(UnavailableSince, UnavailableReason));
+        }
+
         Wake();
         return shared;
     }
@@ -302,6 +307,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             shared.Breaker.StateChanged -= OnStateChanged;
         }
 
+        shared.Breaker.SetCoordination(null);
         lock (shared.Gate)
         {
             shared.Detached = true;

@@ -1,6 +1,6 @@
 namespace Fusebox.Redis;
 
-/// <summary>How one breaker stands with the shared state, from <see cref="RedisStateCoordinator.GetStatus"/>.</summary>
+/// <summary>How one breaker stands with the shared state, from <see cref="RedisStateCoordinator.GetStatus(string)"/>.</summary>
 public sealed record SharedBreakerStatus
 {
     /// <summary>The breaker's name.</summary>
@@ -33,4 +33,17 @@ public sealed record SharedBreakerStatus
 
     /// <summary>When the shared state was last read or received (this replica's clock).</summary>
     public DateTimeOffset? LastSyncedAt { get; init; }
+
+    /// <summary>The short form the breaker's snapshot carries (<see cref="CircuitSnapshot.Coordination"/>).</summary>
+    internal CoordinationStatus ToCoordination(DateTimeOffset? unavailableSince, string? unavailableReason) => new()
+    {
+        Coordinator = "redis",
+        Scope = Scope == StateScope.Cluster ? "cluster" : "local",
+        LocalFallback = LocalFallback,
+        Detail = LocalFallback
+            ? $"Redis unavailable since {unavailableSince:u} ({unavailableReason}): deciding locally"
+            : Scope == StateScope.Cluster
+                ? $"{Mode} mode: cluster generation {ClusterGeneration}{(DecidedBy is null ? "" : $", decided by {DecidedBy}")}"
+                : $"{Mode} mode: decided on this replica",
+    };
 }

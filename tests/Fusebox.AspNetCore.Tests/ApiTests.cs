@@ -53,6 +53,23 @@ public class ApiTests
         Assert.Equal("fraud-service", one.GetProperty("name").GetString());
         Assert.Equal("closed", one.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, one.GetProperty("retryAfterMs").ValueKind);
+        Assert.Equal(JsonValueKind.Null, one.GetProperty("coordination").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_shared_breaker_shows_how_it_is_coordinated()
+    {
+        await using var app = await AdminApp.StartAsync();
+        app.Registry.GetOrAdd("fraud-service").SetCoordination(() =>
+            new CoordinationStatus { Coordinator = "redis", Scope = "local", LocalFallback = true, Detail = "Redis unavailable" });
+
+        var one = await app.Client.GetFromJsonAsync<JsonElement>("/fusebox/api/breakers/fraud-service");
+
+        var coordination = one.GetProperty("coordination");
+        Assert.Equal("redis", coordination.GetProperty("coordinator").GetString());
+        Assert.Equal("local", coordination.GetProperty("scope").GetString());
+        Assert.True(coordination.GetProperty("localFallback").GetBoolean());
+        Assert.Equal("Redis unavailable", coordination.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -53,6 +53,35 @@ public class DashboardBrowserTests
     }
 
     [Fact]
+    public async Task A_shared_breaker_shows_its_coordination_and_a_local_fallback_live()
+    {
+        await using var app = await AdminApp.StartAsync(kestrel: true);
+        var fallback = false;
+        var shared = app.Registry.GetOrAdd("fraud-service");
+        shared.SetCoordination(() => new CoordinationStatus
+        {
+            Coordinator = "redis",
+            Scope = Volatile.Read(ref fallback) ? "local" : "cluster",
+            LocalFallback = Volatile.Read(ref fallback),
+            Detail = Volatile.Read(ref fallback) ? "Redis unavailable <b>x</b>" : "Quorum mode: cluster generation 3",
+        });
+        app.Registry.GetOrAdd("plain");
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(new Uri(app.BaseAddress, "/fusebox").ToString());
+        var line = Card(page, "fraud-service").Locator(".coordination");
+        await Assertions.Expect(line).ToHaveTextAsync("shared via redis · cluster · Quorum mode: cluster generation 3");
+        await Assertions.Expect(Card(page, "plain").Locator(".coordination")).ToBeHiddenAsync();
+
+        Volatile.Write(ref fallback, true); // the periodic snapshot on the event stream brings it without a reload
+        await Assertions.Expect(line).ToHaveTextAsync("shared via redis · local fallback · Redis unavailable <b>x</b>");
+        await Assertions.Expect(line).ToHaveAttributeAsync("data-fallback", "true");
+    }
+
+    [Fact]
     public async Task Anonymous_visitors_see_no_control_buttons()
     {
         await using var app = await AdminApp.StartAsync(kestrel: true);

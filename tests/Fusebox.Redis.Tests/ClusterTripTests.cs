@@ -26,6 +26,8 @@ public class ClusterTripTests
             Assert.Equal(TransitionReason.External, snapshot.LastReason);
             Assert.StartsWith("cluster: failure rate 100% over 12 calls, failing on 3 of 3 replicas", snapshot.LastReasonDescription, StringComparison.Ordinal);
             Assert.Equal(StateScope.Cluster, r.Status.Scope);
+            Assert.Equal(("redis", "cluster", false), (snapshot.Coordination!.Coordinator, snapshot.Coordination.Scope, snapshot.Coordination.LocalFallback));
+            Assert.StartsWith("Quorum mode: cluster generation ", snapshot.Coordination.Detail, StringComparison.Ordinal);
             Assert.False(r.Breaker.TryAcquire(out _));
         }
     }
@@ -54,6 +56,8 @@ public class ClusterTripTests
         Assert.Equal(CircuitState.Open, status.LocalState);
         Assert.Equal(CircuitState.Closed, status.ClusterState);
         Assert.Equal(TransitionReason.ConsecutiveFailures, bad.Breaker.Snapshot().LastReason);
+        Assert.Equal("local", bad.Breaker.Snapshot().Coordination!.Scope);
+        Assert.Equal("Quorum mode: decided on this replica", bad.Breaker.Snapshot().Coordination!.Detail);
         Assert.Equal(CircuitState.Closed, good1.Status.ClusterState);
     }
 

@@ -68,6 +68,14 @@ public class FallbackTests
         Assert.Equal(StateScope.Local, status.Scope);
         Assert.NotNull(replicas[0].Coordinator.UnavailableReason);
         Assert.NotNull(replicas[0].Coordinator.UnavailableSince);
+
+        // The breaker's own snapshot (what the admin API and dashboard show) says so too.
+        var coordination = replicas[1].Breaker.Snapshot().Coordination;
+        Assert.NotNull(coordination);
+        Assert.Equal("redis", coordination.Coordinator);
+        Assert.True(coordination.LocalFallback);
+        Assert.StartsWith("Redis unavailable since ", coordination.Detail, StringComparison.Ordinal);
+        Assert.EndsWith(": deciding locally", coordination.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

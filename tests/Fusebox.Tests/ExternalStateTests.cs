@@ -255,4 +255,23 @@ public class ExternalStateTests
 
         Assert.Equal(3, admitted);
     }
+
+    [Fact]
+    public void A_coordinator_reports_in_the_snapshot_only_while_it_shares_the_breaker()
+    {
+        var breaker = new CircuitBreaker("shared", new CircuitBreakerOptions());
+        Assert.Null(breaker.Snapshot().Coordination);
+
+        int asked = 0;
+        breaker.SetCoordination(() => new CoordinationStatus { Coordinator = "test", Scope = $"asked {++asked}", LocalFallback = true });
+        breaker.TryAcquire(out var permit);
+        permit.RecordSuccess();
+        Assert.Equal(0, asked); // never on the call path
+
+        var coordination = breaker.Snapshot().Coordination;
+        Assert.Equal(("test", "asked 1", true), (coordination!.Coordinator, coordination.Scope, coordination.LocalFallback));
+
+        breaker.SetCoordination(null);
+        Assert.Null(breaker.Snapshot().Coordination);
+    }
 }

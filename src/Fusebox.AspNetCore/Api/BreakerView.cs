@@ -22,7 +22,8 @@ public sealed record BreakerView(
     DateTimeOffset LastChangedAt,
     string LastReason,
     string? LastReasonDescription,
-    BreakerOptionsView Options)
+    BreakerOptionsView Options,
+    CoordinationStatus? Coordination)
 {
     internal static BreakerView From(CircuitBreaker breaker)
     {
@@ -32,7 +33,8 @@ public sealed record BreakerView(
             s.RejectedCalls, s.IgnoredCalls, s.SlowCalls, s.StateChanges, s.Window.Calls, s.FailureRate, s.SlowCallRate, s.SuccessRate,
             s.OpenedAt, s.RetryAfter?.TotalMilliseconds, s.FreeProbeSlots, s.LastChangedAt, s.LastReason.ToString(), s.LastReasonDescription,
             new BreakerOptionsView(s.TripPolicy, o.BreakDuration, o.MaxBreakDuration, o.HalfOpenPermits, o.SuccessesToClose ?? o.HalfOpenPermits,
-                o.ProbeTimeout, o.SlowCallThreshold));
+                o.ProbeTimeout, o.SlowCallThreshold),
+            s.Coordination);
     }
 }
 

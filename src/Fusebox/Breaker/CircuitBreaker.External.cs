@@ -7,8 +7,17 @@ namespace Fusebox;
 // local transitions use, so permits, generations and events behave exactly as for a local change.
 public sealed partial class CircuitBreaker
 {
+    private Func<CoordinationStatus>? _coordination;
+
     /// <summary>The generation of the current state (one volatile read). Changes on every transition.</summary>
     public long Generation => Volatile.Read(ref _state).Generation;
+
+    /// <summary>
+    /// Lets a coordinator report how this breaker is shared in every <see cref="Snapshot"/> (and so in the admin API and
+    /// the dashboard). The function runs only when a snapshot is taken, never on the call path.
+    /// </summary>
+    /// <param name="status">Describes the coordination now; null when the breaker is no longer shared.</param>
+    public void SetCoordination(Func<CoordinationStatus>? status) => Volatile.Write(ref _coordination, status);
 
     /// <summary>
     /// Adopts a state decided elsewhere, as a transition with <see cref="TransitionReason.External"/> (raising

@@ -169,6 +169,7 @@ public sealed partial class CircuitBreaker
             LastReasonDescription = s.Description,
             ConsecutiveOpens = s.ConsecutiveOpens,
             TripPolicy = _options.TripPolicy.ToString() ?? _options.TripPolicy.GetType().Name,
+            Coordination = Volatile.Read(ref _coordination)?.Invoke(),
         };
     }
 

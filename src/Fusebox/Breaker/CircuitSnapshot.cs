@@ -74,6 +74,9 @@ public sealed record CircuitSnapshot
     /// <summary>The trip policy, described.</summary>
     public required string TripPolicy { get; init; }
 
+    /// <summary>How the state is shared with other processes; null for a breaker no coordinator shares.</summary>
+    public CoordinationStatus? Coordination { get; init; }
+
     /// <summary>The seed's multi-line report.</summary>
     public string ToReport() => string.Create(CultureInfo.InvariantCulture, $"""
         Circuit Breaker Report: {Name}
