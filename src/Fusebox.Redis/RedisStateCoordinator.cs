@@ -199,8 +199,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         CommandAsync(name, CircuitState.Disabled, reason, cancellationToken);
 
     /// <summary>Resets (closes, clearing windows and backoff) the breaker on every replica, including replicas that
-    /// tripped only locally. <see cref="CircuitBreaker.Reset"/> on one replica is shared too, but only when it changes
-    /// that replica's state.</summary>
+    /// tripped only locally. <see cref="CircuitBreaker.Reset"/> on any replica does the same.</summary>
     /// <returns>True when written to Redis; false when applied locally only, for now.</returns>
     /// <exception cref="ArgumentException">No breaker of that name is shared.</exception>
     public Task<bool> ResetAsync(string name, string? reason = null, CancellationToken cancellationToken = default) =>
@@ -291,9 +290,10 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     {
         var mode = _options.ModeFor?.Invoke(breaker.Name) ?? _options.Mode;
         var shared = _breakers.GetOrAdd(breaker.Name, _ => new SharedBreaker(breaker, mode, _options.KeyPrefix, fromRegistry));
-        if (ReferenceEquals(shared.Breaker, breaker))
+        if (ReferenceEquals(shared.Breaker, breaker) && Interlocked.Exchange(ref shared.Hooked, 1) == 0)
         {
             breaker.SetCoordination(() => GetStatus(shared).ToCoordination(UnavailableSince, UnavailableReason));
+            breaker.ManualControl += OnManualControl;
         }
 
         Wake();
@@ -308,6 +308,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
 
         shared.Breaker.SetCoordination(null);
+        shared.Breaker.ManualControl -= OnManualControl;
         lock (shared.Gate)
         {
             shared.Detached = true;
@@ -372,6 +373,20 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             }
 
             _work.Enqueue(new Work(shared, e, null, null, null, publishes));
+            Wake();
+        }
+    }
+
+    /// <summary>An operator's command that found this replica already in the requested state (a reset of a closed
+    /// breaker, say, while another replica tripped on its own) changed nothing here and so raised no state change;
+    /// it is still meant for every replica, so it is published like <see cref="ResetAsync"/>.</summary>
+    private void OnManualControl(object? sender, ManualControlEventArgs e)
+    {
+        if (!e.StateChanged && Volatile.Read(ref _disposed) == 0 && _breakers.TryGetValue(e.BreakerName, out var shared)
+            && ReferenceEquals(shared.Breaker, sender) && shared.Mode != SharingMode.Local)
+        {
+            Interlocked.Increment(ref shared.PendingPublishes);
+            _work.Enqueue(new Work(shared, null, e.Target, e.Description, null, Publishes: true));
             Wake();
         }
     }

@@ -59,6 +59,9 @@ internal sealed class SharedBreaker
 
     public bool Detached;
 
+    // 1 once the coordinator's snapshot and manual-control hooks are on the breaker (set once, by Track).
+    public int Hooked;
+
     // Local changes queued for publishing (manual changes, Any-mode trips, failed probes).
     public int PendingPublishes;
 

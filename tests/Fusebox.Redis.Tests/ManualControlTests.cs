@@ -56,6 +56,24 @@ public class ManualControlTests
     }
 
     [Fact]
+    public async Task Reset_on_a_replica_that_is_already_closed_still_resets_every_replica()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, Prefix.New());
+        await using var cleanup = new DisposeAll(replicas);
+        replicas[0].Fail(5);
+        Assert.Equal(CircuitState.Open, replicas[0].State);
+        await Eventually.TrueAsync(() => replicas[0].Status.Scope == StateScope.Local, "tripped locally only");
+
+        // What the admin API does on replica 2, whose own breaker is closed: the operator means every replica.
+        replicas[1].Breaker.Reset("dependency fixed, says bob");
+
+        await Eventually.AllInStateAsync(replicas, CircuitState.Closed);
+        Assert.Contains("dependency fixed, says bob", replicas[0].Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
+        Assert.Equal(TransitionReason.External, replicas[0].Breaker.Snapshot().LastReason);
+    }
+
+    [Fact]
     public async Task Coordinator_isolate_and_disable_apply_everywhere_and_report_success()
     {
         await using var redis = await RedisServer.StartAsync();

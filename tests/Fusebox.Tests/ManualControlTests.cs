@@ -107,4 +107,36 @@ public class ManualControlTests
         probe.RecordFailure(); // from the half-open generation: ignored
         Assert.Equal(target, breaker.State);
     }
+
+    [Fact]
+    public void Every_manual_command_is_reported_whether_or_not_it_changed_the_state()
+    {
+        var breaker = new CircuitBreaker("manual", new CircuitBreakerOptions());
+        var commands = new List<(CircuitState Target, TransitionReason Command, string? Description, bool Changed)>();
+        var changes = new List<CircuitState>();
+        breaker.StateChanged += (_, e) => changes.Add(e.NewState);
+        breaker.ManualControl += (_, e) => throw new InvalidOperationException("an observer's bug"); // shielded
+        breaker.ManualControl += (sender, e) =>
+        {
+            Assert.Same(breaker, sender);
+            Assert.Equal("manual", e.BreakerName);
+            commands.Add((e.Target, e.Command, e.Description, e.StateChanged));
+        };
+
+        breaker.Reset("already closed");
+        breaker.Isolate("maintenance");
+        breaker.Isolate("again");
+        breaker.Disable(null);
+        breaker.Reset("done");
+
+        Assert.Equal(
+        [
+            (CircuitState.Closed, TransitionReason.ManualReset, "already closed", false),
+            (CircuitState.Isolated, TransitionReason.ManualIsolate, "maintenance", true),
+            (CircuitState.Isolated, TransitionReason.ManualIsolate, "again", false),
+            (CircuitState.Disabled, TransitionReason.ManualDisable, null, true),
+            (CircuitState.Closed, TransitionReason.ManualReset, "done", true),
+        ], commands);
+        Assert.Equal([CircuitState.Isolated, CircuitState.Disabled, CircuitState.Closed], changes);
+    }
 }

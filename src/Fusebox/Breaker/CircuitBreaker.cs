@@ -100,18 +100,6 @@ public sealed partial class CircuitBreaker
     public bool TryAcquire(out CircuitPermit permit, out TimeSpan? retryAfter) =>
         TryAcquireCore(out permit, out retryAfter, out _);
 
-    /// <summary>Holds the breaker open until <see cref="Reset"/>: every call is rejected.</summary>
-    /// <param name="reason">Who or why, for the event and the snapshot.</param>
-    public void Isolate(string? reason = null) => ForceState(CircuitState.Isolated, TransitionReason.ManualIsolate, reason);
-
-    /// <summary>Holds the breaker closed until <see cref="Reset"/>: every call flows and is measured, but it never trips.</summary>
-    /// <param name="reason">Who or why, for the event and the snapshot.</param>
-    public void Disable(string? reason = null) => ForceState(CircuitState.Disabled, TransitionReason.ManualDisable, reason);
-
-    /// <summary>Closes the breaker and clears the trip policy's window and the break-duration backoff.</summary>
-    /// <param name="reason">Who or why, for the event and the snapshot.</param>
-    public void Reset(string? reason = null) => ForceState(CircuitState.Closed, TransitionReason.ManualReset, reason);
-
     /// <summary>
     /// Adopts new options without losing the current state: the breaker stays in its state and generation, and the
     /// new thresholds apply from the next decision (a running break keeps its end; the next one uses the new
@@ -374,7 +362,8 @@ public sealed partial class CircuitBreaker
         return Math.Max(1, (long)ticks);
     }
 
-    private void ForceState(CircuitState target, TransitionReason reason, string? description)
+    /// <returns>False when the breaker was already in <paramref name="target"/>.</returns>
+    private bool ForceState(CircuitState target, TransitionReason reason, string? description)
     {
         while (true)
         {
@@ -386,14 +375,14 @@ public sealed partial class CircuitBreaker
 
             if (s.State == target)
             {
-                return;
+                return false;
             }
 
             var next = new StateRecord(target, s.Generation + 1, reason, description, _clock.UtcNow(),
                 openedAt: target == CircuitState.Isolated ? _clock.UtcNow() : s.OpenedAt);
             if (TryTransition(s, next))
             {
-                return;
+                return true;
             }
         }
     }
@@ -414,24 +403,9 @@ public sealed partial class CircuitBreaker
 
     private void RaiseStateChanged(StateRecord from, StateRecord to)
     {
-        var handlers = StateChanged;
-        if (handlers is null)
+        if (StateChanged is { } handlers)
         {
-            return;
-        }
-
-        var args = new CircuitStateChangedEventArgs(Name, from.State, to.State, to.Reason, to.Description, to.ChangedAt, to.Generation);
-        foreach (var handler in handlers.GetInvocationList())
-        {
-            try
-            {
-                ((EventHandler<CircuitStateChangedEventArgs>)handler)(this, args);
-            }
-#pragma warning disable CA1031 // an observer's bug must not break the breaker or starve the other observers
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-            }
+            RaiseEach(handlers, new CircuitStateChangedEventArgs(Name, from.State, to.State, to.Reason, to.Description, to.ChangedAt, to.Generation));
         }
     }
 }
