@@ -45,5 +45,7 @@ public class ScenarioTests
         Assert.Contains("without breaker", text, StringComparison.Ordinal);
         Assert.Contains("checkout p99 during outage", text, StringComparison.Ordinal);
         Assert.Contains("Breaker timeline", text, StringComparison.Ordinal);
+        Assert.Contains("Circuit Breaker Report: fraud", text, StringComparison.Ordinal); // the seed's status report
+        Assert.Contains("Rejected (open): ", text, StringComparison.Ordinal);
     }
 }

@@ -41,6 +41,12 @@ public static class ReportPrinter
             output.WriteLine($"  {e.AtSeconds,7:0.00} s  {e.State,-10} {e.Reason}");
         }
 
+        foreach (var breakerReport in report.BreakerReports)
+        {
+            output.WriteLine();
+            output.WriteLine(breakerReport);
+        }
+
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"During the outage, checkout p99 was {report.OutageP99Improvement:0.#}x lower with Fusebox ({Ms(b.Outage.P99Ms)} vs {Ms(a.Outage.P99Ms)}), and no checkout was lost ({a.Lost + b.Lost} lost)."));

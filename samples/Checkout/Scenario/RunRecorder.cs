@@ -78,8 +78,8 @@ public sealed record RunSummary(
     int FraudServiceCalls,
     IReadOnlyList<TimelineEntry> BreakerTimeline);
 
-/// <summary>Both runs side by side.</summary>
-public sealed record ScenarioReport(double DurationSeconds, int RatePerSecond, RunSummary WithoutBreaker, RunSummary WithFusebox)
+/// <summary>Both runs side by side, and the seed's status report of every breaker of the Fusebox run.</summary>
+public sealed record ScenarioReport(double DurationSeconds, int RatePerSecond, RunSummary WithoutBreaker, RunSummary WithFusebox, IReadOnlyList<string> BreakerReports)
 {
     /// <summary>How many times lower the checkout p99 was with the breaker during the outage.</summary>
     public double OutageP99Improvement => WithFusebox.Outage.P99Ms <= 0 ? double.PositiveInfinity : WithoutBreaker.Outage.P99Ms / WithFusebox.Outage.P99Ms;

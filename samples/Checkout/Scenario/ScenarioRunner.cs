@@ -48,7 +48,8 @@ public sealed class ScenarioRunner(ScenarioOptions options, TextWriter output)
 
         var report = new ScenarioReport(options.Duration.TotalSeconds, options.Rate,
             plain.Summarize("without breaker", plainFraud.PeakInFlight, plainFraud.Calls, []),
-            guarded.Summarize("with Fusebox", guardedFraud.PeakInFlight, guardedFraud.Calls, timeline.Entries()));
+            guarded.Summarize("with Fusebox", guardedFraud.PeakInFlight, guardedFraud.Calls, timeline.Entries()),
+            [.. host.Registry.Report().Select(s => s.ToReport())]);
         await afterRun(report).ConfigureAwait(false);
         return report;
     }
