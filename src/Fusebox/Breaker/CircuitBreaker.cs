@@ -266,14 +266,30 @@ public sealed partial class CircuitBreaker
             ? Completion.Failure
             : Completion.Success;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Complete(in CircuitPermit permit, Completion completion)
+    {
+        // Nearly every call ends here: a measured outcome of an ordinary permit in its own generation, with no
+        // slow-call threshold to time. Kept this small so it inlines into the call styles; the rest is CompleteSlow.
+        var s = Volatile.Read(ref _state);
+        if (ReferenceEquals(permit.Breaker, this) && completion != Completion.Ignored && s.Generation == permit.Generation
+            && !permit.IsProbe && _slowThresholdTicks == 0)
+        {
+            RecordMeasured(s, completion == Completion.Failure, slow: false);
+            return;
+        }
+
+        CompleteSlow(permit, completion, s);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CompleteSlow(in CircuitPermit permit, Completion completion, StateRecord s)
     {
         if (!ReferenceEquals(permit.Breaker, this))
         {
             throw new ArgumentException("The permit was issued by another breaker.", nameof(permit));
         }
 
-        var s = Volatile.Read(ref _state);
         if (completion == Completion.Ignored || s.Generation != permit.Generation)
         {
             // A release frees its probe slot; a late outcome must not touch the current state at all.
@@ -291,13 +307,7 @@ public sealed partial class CircuitBreaker
 
         if (!permit.IsProbe)
         {
-            CountCompleted(failure, slow);
-            var decision = _meter.Record(failure, slow, _meterNeedsClock ? _clock.Now() : 0);
-            if (decision != TripDecision.None && s.State == CircuitState.Closed)
-            {
-                Trip(s, decision);
-            }
-
+            RecordMeasured(s, failure, slow);
             return;
         }
 
@@ -320,6 +330,19 @@ public sealed partial class CircuitBreaker
         }
     }
 
+    /// <summary>Counts an outcome of an ordinary (not probe) permit and lets the trip policy judge it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RecordMeasured(StateRecord s, bool failure, bool slow)
+    {
+        CountCompleted(failure, slow);
+        var decision = _meter.Record(failure, slow, _meterNeedsClock ? _clock.Now() : 0);
+        if (decision != TripDecision.None && s.State == CircuitState.Closed)
+        {
+            Trip(s, decision);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountCompleted(bool failure, bool slow)
     {
         _counters.Increment(failure ? CallCounter.Failure : CallCounter.Success);
@@ -337,6 +360,7 @@ public sealed partial class CircuitBreaker
         _metrics.RecordCall(Name, "ignored");
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // rare, and large: kept out of the inlined completion path
     private void Trip(StateRecord closed, TripDecision decision)
     {
         var window = _meter.Read(_clock.Now());
