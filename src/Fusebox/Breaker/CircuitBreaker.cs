@@ -187,28 +187,33 @@ public sealed partial class CircuitBreaker
             return true;
         }
 
-        return TryAcquireSlow(s, out permit, out retryAfter, out rejectedIn);
+        // The permit comes back by value, not through an out parameter, so the caller's permit is never
+        // address-exposed on the fast path: the JIT keeps it in registers instead of a zeroed stack slot.
+        permit = TryAcquireSlow(s, out retryAfter, out rejectedIn);
+        return permit.Breaker is not null;
     }
 
+    /// <summary>Every state but closed: returns the permit, or a default one (no breaker) for a rejection.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryAcquireSlow(StateRecord s, out CircuitPermit permit, out TimeSpan? retryAfter, out CircuitState rejectedIn)
+    private CircuitPermit TryAcquireSlow(StateRecord s, out TimeSpan? retryAfter, out CircuitState rejectedIn)
     {
+        retryAfter = null;
+        rejectedIn = default;
         while (true)
         {
             switch (s.State)
             {
                 case CircuitState.Closed or CircuitState.Disabled:
-                    permit = new CircuitPermit(this, s.Generation, -1, 0, _slowThresholdTicks == 0 ? 0 : _clock.NowPrecise());
-                    retryAfter = null;
-                    rejectedIn = default;
-                    return true;
+                    return new CircuitPermit(this, s.Generation, -1, 0, _slowThresholdTicks == 0 ? 0 : _clock.NowPrecise());
 
                 case CircuitState.Open:
                 {
                     long now = _clock.Now();
                     if (now < s.OpenUntil)
                     {
-                        return Reject(s.State, TimeSpan.FromTicks(s.OpenUntil - now), out permit, out retryAfter, out rejectedIn);
+                        retryAfter = TimeSpan.FromTicks(s.OpenUntil - now);
+                        rejectedIn = s.State;
+                        return Reject();
                     }
 
                     var halfOpen = new StateRecord(CircuitState.HalfOpen, s.Generation + 1, TransitionReason.BreakElapsed,
@@ -223,31 +228,27 @@ public sealed partial class CircuitBreaker
                     long now = _clock.Now();
                     if (s.Probes!.TryClaim(now, _probeTimeoutTicks, out int slot, out long token))
                     {
-                        permit = new CircuitPermit(this, s.Generation, slot, token, _slowThresholdTicks == 0 ? 0 : _clock.NowPrecise());
-                        retryAfter = null;
-                        rejectedIn = default;
-                        return true;
+                        return new CircuitPermit(this, s.Generation, slot, token, _slowThresholdTicks == 0 ? 0 : _clock.NowPrecise());
                     }
 
-                    return Reject(s.State, null, out permit, out retryAfter, out rejectedIn);
+                    rejectedIn = s.State;
+                    return Reject();
                 }
 
                 default:
-                    return Reject(s.State, null, out permit, out retryAfter, out rejectedIn);
+                    rejectedIn = s.State;
+                    return Reject();
             }
 
             s = Volatile.Read(ref _state);
         }
     }
 
-    private bool Reject(CircuitState state, TimeSpan? after, out CircuitPermit permit, out TimeSpan? retryAfter, out CircuitState rejectedIn)
+    private CircuitPermit Reject()
     {
         _counters.Increment(CallCounter.Rejected);
         _metrics.RecordCall(Name, "rejected");
-        permit = default;
-        retryAfter = after;
-        rejectedIn = state;
-        return false;
+        return default;
     }
 
     internal Completion Classify(Exception exception, CancellationToken cancellationToken)
@@ -281,6 +282,30 @@ public sealed partial class CircuitBreaker
 
         CompleteSlow(permit, completion, s);
     }
+
+    /// <summary>True when a call may take the closed fast path (<see cref="ClosedCall"/>): closed, and no slow-call
+    /// threshold, so the call needs neither a permit nor a start time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsPlainClosed(StateRecord s) => s.State == CircuitState.Closed && _slowThresholdTicks == 0;
+
+    /// <summary>Records the outcome of a call admitted in closed state <paramref name="issuedIn"/> without a permit:
+    /// measured when the breaker is still in that state, otherwise handled exactly as a late permit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void CompleteClosed(StateRecord issuedIn, Completion completion)
+    {
+        var s = Volatile.Read(ref _state);
+        if (ReferenceEquals(s, issuedIn) && completion != Completion.Ignored)
+        {
+            RecordMeasured(s, completion == Completion.Failure, slow: false);
+            return;
+        }
+
+        CompleteClosedSlow(issuedIn, completion, s);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CompleteClosedSlow(StateRecord issuedIn, Completion completion, StateRecord s) =>
+        CompleteSlow(new CircuitPermit(this, issuedIn.Generation, -1, 0, 0), completion, s);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void CompleteSlow(in CircuitPermit permit, Completion completion, StateRecord s)
