@@ -28,6 +28,14 @@ internal readonly struct ClosedCall(CircuitBreaker breaker, StateRecord admitted
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void RecordException(Exception exception, CancellationToken cancellationToken) =>
         breaker.CompleteClosed(admittedIn, breaker.Classify(exception, cancellationToken));
+
+    /// <summary>Records a synchronous throw and returns it as a faulted task (the async styles' catch, out of line).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public ValueTask<TResult> Thrown<TResult>(Exception exception, CancellationToken cancellationToken)
+    {
+        RecordException(exception, cancellationToken);
+        return ValueTask.FromException<TResult>(exception);
+    }
 }
 
 /// <summary>A call admitted with a permit from <see cref="CircuitBreaker.TryAcquire(out CircuitPermit)"/>'s core: every state but plain closed.</summary>
