@@ -5,10 +5,10 @@ namespace Fusebox;
 
 // The three call styles. Every overload funnels into the stateful generic cores, so the bookkeeping exists once.
 // Overloads without state pass the delegate itself as state through a static lambda: no closure is allocated on
-// any path. Each core has two ways in: a closed breaker (no slow-call threshold) admits the call inline with a
-// ClosedCall, which is most calls and worth keeping to a handful of instructions; everything else (cancellation,
-// argument checks, every other state) goes through the out-of-line *Acquiring method and a permit. Both run the
-// same Run* body, specialised for each kind of admission.
+// any path. Each core has two ways in: a closed breaker (no slow-call threshold) admits the call at once as a
+// ClosedCall, with no permit, which is most calls and worth keeping to a handful of instructions; everything else
+// (cancellation, argument checks, every other state) goes through the out-of-line *Acquiring method and a permit.
+// Both run the same Run* body, specialised for each kind of admission (ExecuteAsync writes its closed one out).
 public sealed partial class CircuitBreaker
 {
     /// <summary>Runs <paramref name="operation"/> through the breaker.</summary>
@@ -63,7 +63,6 @@ public sealed partial class CircuitBreaker
         return RunAsync(operation, state, new PermitCall(permit), cancellationToken);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ValueTask<TResult> RunAsync<TState, TResult, TCall>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall
     {
@@ -139,7 +138,6 @@ public sealed partial class CircuitBreaker
         return TryRunAsync(operation, state, new PermitCall(permit), cancellationToken);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ValueTask<Outcome<TResult>> TryRunAsync<TState, TResult, TCall>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall
     {
@@ -196,7 +194,6 @@ public sealed partial class CircuitBreaker
         return Run(operation, state, new PermitCall(permit), cancellationToken);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TResult Run<TState, TResult, TCall>(Func<TState, CancellationToken, TResult> operation, TState state, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall
     {
@@ -255,7 +252,6 @@ public sealed partial class CircuitBreaker
         return TryRun(operation, state, new PermitCall(permit), cancellationToken);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Outcome<TResult> TryRun<TState, TResult, TCall>(Func<TState, CancellationToken, TResult> operation, TState state, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall
     {

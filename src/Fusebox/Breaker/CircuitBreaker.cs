@@ -359,8 +359,10 @@ public sealed partial class CircuitBreaker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void RecordMeasured(StateRecord s, bool failure, bool slow)
     {
-        CountCompleted(failure, slow);
+        // The meter first: a windowed meter's interlocked operation waits for earlier stores to drain, so the
+        // counter's store is better made after it than before.
         var decision = _meter.Record(failure, slow, _meterNeedsClock ? _clock.Now() : 0);
+        CountCompleted(failure, slow);
         if (decision != TripDecision.None && s.State == CircuitState.Closed)
         {
             Trip(s, decision);
