@@ -187,8 +187,8 @@ public sealed partial class CircuitBreaker
             return true;
         }
 
-        // The permit comes back by value, not through an out parameter, so the caller's permit is never
-        // address-exposed on the fast path: the JIT keeps it in registers instead of a zeroed stack slot.
+        // The permit comes back by value rather than through a second out parameter, so the caller's permit is not
+        // handed on by address (which keeps it in a zeroed stack slot); measured slightly faster on the permit path.
         permit = TryAcquireSlow(s, out retryAfter, out rejectedIn);
         return permit.Breaker is not null;
     }
