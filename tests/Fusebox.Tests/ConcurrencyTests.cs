@@ -105,6 +105,45 @@ public class ConcurrencyTests
     }
 
     [Fact]
+    public void Counts_stay_exact_across_more_threads_than_cells_and_threads_that_end()
+    {
+        // More threads than a breaker gives cells to (so some count on the shared cell), in waves that end and are
+        // collected between them (so later threads reuse the numbers, and the cells, of ended ones).
+        var breaker = new CircuitBreaker("threads", new CircuitBreakerOptions { TripPolicy = TripPolicy.ConsecutiveFailures(int.MaxValue) }, TimeProvider.System, new FuseboxMetrics());
+        const int Waves = 4;
+        const int ThreadsPerWave = 40;
+        const int CallsPerThread = 2000;
+
+        for (int wave = 0; wave < Waves; wave++)
+        {
+            var threads = Enumerable.Range(0, ThreadsPerWave).Select(t => new Thread(() =>
+            {
+                for (int i = 0; i < CallsPerThread; i++)
+                {
+                    if (t % 2 == 0)
+                    {
+                        breaker.Execute(static (n, _) => n, i);
+                    }
+                    else
+                    {
+                        Assert.True(breaker.TryAcquire(out var permit));
+                        permit.RecordFailure();
+                    }
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        var s = breaker.Snapshot();
+        Assert.Equal(Waves * ThreadsPerWave / 2 * CallsPerThread, s.SuccessfulCalls);
+        Assert.Equal(Waves * ThreadsPerWave / 2 * CallsPerThread, s.FailedCalls);
+        Assert.Equal(CircuitState.Closed, s.State);
+    }
+
+    [Fact]
     public async Task Racing_failures_open_the_breaker_exactly_once()
     {
         for (int round = 0; round < 200; round++)

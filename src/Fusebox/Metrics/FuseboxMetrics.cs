@@ -56,13 +56,19 @@ public sealed class FuseboxMetrics : IDisposable
 
     internal void Untrack(CircuitBreaker breaker) => _breakers.Remove(breaker);
 
+    // The check inlines into every call; the recording, which only runs with a listener, stays out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void RecordCall(string breaker, string outcome)
     {
         if (_calls.Enabled)
         {
-            _calls.Add(1, new KeyValuePair<string, object?>(BreakerTag, breaker), new KeyValuePair<string, object?>("fusebox.outcome", outcome));
+            AddCall(breaker, outcome);
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AddCall(string breaker, string outcome) =>
+        _calls.Add(1, new KeyValuePair<string, object?>(BreakerTag, breaker), new KeyValuePair<string, object?>("fusebox.outcome", outcome));
 
     internal void RecordSlowCall(string breaker)
     {

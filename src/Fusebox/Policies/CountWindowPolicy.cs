@@ -63,16 +63,36 @@ public sealed class CountWindowPolicy : TripPolicy
         private const byte Called = 1;
         private const byte FailedBit = 2;
         private const byte SlowBit = 4;
+
+        // _cursor packs the next ring cell (low 31 bits) with a bit set once the ring has gone round: one
+        // compare-and-swap moves the cursor, wraps it and counts the calls in the window, with no division (a 64-bit
+        // remainder of an ever-growing sequence cost several ns a call) and no separate count to keep in step.
+        private const int Full = int.MinValue;
+        private const int CellMask = int.MaxValue;
         private readonly byte[] _ring = new byte[size];
-        private long _recorded;
+        private int _cursor;
         private long _failures;
         private long _slow;
 
         public override TripDecision Record(bool failure, bool slow, long now)
         {
             byte cell = (byte)(Called | (failure ? FailedBit : 0) | (slow ? SlowBit : 0));
-            long sequence = Interlocked.Increment(ref _recorded) - 1;
-            ref byte slot = ref _ring[(int)((ulong)sequence % (ulong)_ring.Length)];
+            int cursor = Volatile.Read(ref _cursor);
+            int next;
+            while (true)
+            {
+                int index = cursor & CellMask;
+                next = index + 1 == _ring.Length ? Full : (cursor & Full) | (index + 1);
+                int seen = Interlocked.CompareExchange(ref _cursor, next, cursor);
+                if (seen == cursor)
+                {
+                    break;
+                }
+
+                cursor = seen;
+            }
+
+            ref byte slot = ref _ring[cursor & CellMask];
 
             // Most calls write the value the cell already holds (a success over a success). Skipping that write is
             // the same as exchanging a value for itself: the read is the exchange, the deltas are zero, and the
@@ -101,18 +121,21 @@ public sealed class CountWindowPolicy : TripPolicy
                 return TripDecision.None;
             }
 
-            return thresholds.Evaluate(Math.Min(sequence + 1, _ring.Length), Volatile.Read(ref _failures), Volatile.Read(ref _slow));
+            return thresholds.Evaluate(CallsIn(next), Volatile.Read(ref _failures), Volatile.Read(ref _slow));
         }
 
         public override void Reset()
         {
             Array.Clear(_ring);
-            Volatile.Write(ref _recorded, 0);
+            Volatile.Write(ref _cursor, 0);
             Volatile.Write(ref _failures, 0);
             Volatile.Write(ref _slow, 0);
         }
 
         public override WindowStatistics Read(long now) =>
-            new(Math.Min(Volatile.Read(ref _recorded), _ring.Length), Volatile.Read(ref _failures), Volatile.Read(ref _slow));
+            new(CallsIn(Volatile.Read(ref _cursor)), Volatile.Read(ref _failures), Volatile.Read(ref _slow));
+
+        /// <summary>Calls in the window once the cursor reads <paramref name="cursor"/>: the whole ring once it went round.</summary>
+        private int CallsIn(int cursor) => (cursor & Full) != 0 ? _ring.Length : cursor;
     }
 }

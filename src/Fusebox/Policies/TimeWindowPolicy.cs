@@ -75,6 +75,12 @@ public sealed class TimeWindowPolicy : TripPolicy
         private readonly long[] _failures = new long[bucketCount];
         private readonly long[] _slow = new long[bucketCount];
         private long _head = long.MinValue; // index (time / bucketTicks) of the newest bucket
+
+        // The newest bucket's span of time and ring slot, so that a call within it (nearly every call) finds its
+        // bucket with two comparisons instead of a 64-bit division and remainder, which cost several ns a call.
+        private long _headStart = long.MaxValue;
+        private long _headEnd = long.MinValue;
+        private int _headSlot;
         private long _totalCalls;
         private long _totalFailures;
         private long _totalSlow;
@@ -117,6 +123,8 @@ public sealed class TimeWindowPolicy : TripPolicy
                 Array.Clear(_slow);
                 _totalCalls = _totalFailures = _totalSlow = 0;
                 _head = long.MinValue;
+                _headStart = long.MaxValue;
+                _headEnd = long.MinValue;
             }
             finally
             {
@@ -161,7 +169,11 @@ public sealed class TimeWindowPolicy : TripPolicy
         private void Exit() => Volatile.Write(ref _gate, 0);
 
         /// <summary>Moves the window to <paramref name="now"/>, expiring buckets that fell out; returns the current slot.</summary>
-        private int Advance(long now)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int Advance(long now) => now >= _headStart && now < _headEnd ? _headSlot : AdvanceSlow(now);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private int AdvanceSlow(long now)
         {
             long index = Math.Max(now, 0) / bucketTicks;
             if (_head == long.MinValue)
@@ -184,8 +196,16 @@ public sealed class TimeWindowPolicy : TripPolicy
                 _head = index;
             }
 
-            // A clock that steps back lands in the newest bucket rather than corrupting older ones.
-            return (int)(_head % bucketCount);
+            // A clock that steps back lands in the newest bucket rather than corrupting older ones (and is not
+            // cached: only the newest bucket's own span is).
+            _headSlot = (int)(_head % bucketCount);
+            if (index == _head)
+            {
+                _headStart = _head * bucketTicks;
+                _headEnd = _headStart + bucketTicks;
+            }
+
+            return _headSlot;
         }
     }
 }
