@@ -42,6 +42,12 @@ public class FloorBenchmarks
     public bool OpenTryAcquire() => _open.TryAcquire(out _, out _);
 
     [Benchmark]
+    public bool OpenTryExecuteSync() => _open.TryExecute(static (s, _) => s, 42, CancellationToken.None).IsRejected;
+
+    [Benchmark]
+    public bool OpenTryExecuteAsync() => _open.TryExecuteAsync(static (s, _) => new ValueTask<int>(s), 42, CancellationToken.None).Result.IsRejected;
+
+    [Benchmark]
     public bool ClosedTryAcquireRecordSuccess()
     {
         if (!_closed.TryAcquire(out var permit))

@@ -15,7 +15,7 @@ namespace Checkout.Scenario;
 public sealed class ReplicaScenarioRunner(ScenarioOptions options, TextWriter output)
 {
     /// <summary>Replica "a" takes this share of the checkouts, "b" the rest.</summary>
-    private const double FirstReplicaShare = 0.7;
+    private const double FirstReplicaShare = 0.8;
 
     private static readonly string[] s_replicaNames = ["replica-a", "replica-b"];
 

@@ -118,16 +118,21 @@ public sealed partial class CircuitBreaker
         var s = Volatile.Read(ref _state);
         return IsPlainClosed(s) && operation is not null && !cancellationToken.IsCancellationRequested
             ? TryRunAsync(operation, state, new ClosedCall(this, s), cancellationToken)
-            : TryExecuteAsyncAcquiring(operation!, state, cancellationToken);
+            : TryExecuteAsyncAcquiring(operation!, state, s, cancellationToken);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ValueTask<Outcome<TResult>> TryExecuteAsyncAcquiring<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken)
+    private ValueTask<Outcome<TResult>> TryExecuteAsyncAcquiring<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, StateRecord s, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         if (cancellationToken.IsCancellationRequested)
         {
             return new ValueTask<Outcome<TResult>>(Outcome<TResult>.FromException(new OperationCanceledException(cancellationToken)));
+        }
+
+        if (RejectsWithinBreak(s, out var left))
+        {
+            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.Rejected(Name, CircuitState.Open, left));
         }
 
         if (!TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))
@@ -232,16 +237,21 @@ public sealed partial class CircuitBreaker
         var s = Volatile.Read(ref _state);
         return IsPlainClosed(s) && operation is not null && !cancellationToken.IsCancellationRequested
             ? TryRun(operation, state, new ClosedCall(this, s), cancellationToken)
-            : TryExecuteAcquiring(operation!, state, cancellationToken);
+            : TryExecuteAcquiring(operation!, state, s, cancellationToken);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Outcome<TResult> TryExecuteAcquiring<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken)
+    private Outcome<TResult> TryExecuteAcquiring<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, StateRecord s, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         if (cancellationToken.IsCancellationRequested)
         {
             return Outcome<TResult>.FromException(new OperationCanceledException(cancellationToken));
+        }
+
+        if (RejectsWithinBreak(s, out var left))
+        {
+            return Outcome<TResult>.Rejected(Name, CircuitState.Open, left);
         }
 
         if (!TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))

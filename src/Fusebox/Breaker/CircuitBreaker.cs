@@ -182,6 +182,28 @@ public sealed partial class CircuitBreaker
         return permit.Breaker is not null;
     }
 
+    /// <summary>
+    /// The common rejection — open, within its break — decided from a state the caller has already read, and counted.
+    /// The result-style calls check it before the general permit path: an outage sends every call here, and going
+    /// straight from the state already in hand to the rejection saves a second state read and two calls.
+    /// </summary>
+    /// <param name="s">The state as read by the caller.</param>
+    /// <param name="retryAfter">When true: the break left.</param>
+    /// <returns>False for every other state (and for an open one whose break has ended: the permit path half-opens it).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool RejectsWithinBreak(StateRecord s, out TimeSpan retryAfter)
+    {
+        if (s.State == CircuitState.Open && s.OpenUntil - _clock.Now() is > 0 and var left)
+        {
+            retryAfter = TimeSpan.FromTicks(left);
+            Reject();
+            return true;
+        }
+
+        retryAfter = default;
+        return false;
+    }
+
     /// <summary>Every state but closed: returns the permit, or a default one (no breaker) for a rejection.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private CircuitPermit TryAcquireSlow(StateRecord s, out TimeSpan? retryAfter, out CircuitState rejectedIn)
