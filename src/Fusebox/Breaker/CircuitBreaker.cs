@@ -184,8 +184,9 @@ public sealed partial class CircuitBreaker
 
     /// <summary>
     /// The common rejection — open, within its break — decided from a state the caller has already read, and counted.
-    /// The result-style calls check it before the general permit path: an outage sends every call here, and going
-    /// straight from the state already in hand to the rejection saves a second state read and two calls.
+    /// The result-style calls check it before the general permit path (an outage sends every call here, and going
+    /// straight from the state already in hand to the rejection saves a second state read and two calls); the permit
+    /// path uses it for its own open state.
     /// </summary>
     /// <param name="s">The state as read by the caller.</param>
     /// <param name="retryAfter">When true: the break left.</param>
@@ -219,12 +220,11 @@ public sealed partial class CircuitBreaker
 
                 case CircuitState.Open:
                 {
-                    long now = _clock.Now();
-                    if (now < s.OpenUntil)
+                    if (RejectsWithinBreak(s, out var left))
                     {
-                        retryAfter = TimeSpan.FromTicks(s.OpenUntil - now);
+                        retryAfter = left;
                         rejectedIn = s.State;
-                        return Reject();
+                        return default;
                     }
 
                     var halfOpen = new StateRecord(CircuitState.HalfOpen, s.Generation + 1, TransitionReason.BreakElapsed,
