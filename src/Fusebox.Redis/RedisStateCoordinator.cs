@@ -385,9 +385,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         if (!e.StateChanged && Volatile.Read(ref _disposed) == 0 && _breakers.TryGetValue(e.BreakerName, out var shared)
             && ReferenceEquals(shared.Breaker, sender) && shared.Mode != SharingMode.Local)
         {
-            Interlocked.Increment(ref shared.PendingPublishes);
-            _work.Enqueue(new Work(shared, null, e.Target, e.Description, null, Publishes: true));
-            Wake();
+            EnqueueCommand(shared, e.Target, e.Description, done: null);
         }
     }
 
@@ -401,10 +399,16 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
 
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        EnqueueCommand(shared, target, reason, done);
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Queues a manual state for publishing; until it is published, newer-looking shared state must not undo it.</summary>
+    private void EnqueueCommand(SharedBreaker shared, CircuitState target, string? reason, TaskCompletionSource<bool>? done)
+    {
         Interlocked.Increment(ref shared.PendingPublishes);
         _work.Enqueue(new Work(shared, null, target, reason, done, Publishes: true));
         Wake();
-        return done.Task.WaitAsync(cancellationToken);
     }
 
     private void Wake() => _wake.Writer.TryWrite(true);
