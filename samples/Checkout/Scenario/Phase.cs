@@ -24,6 +24,12 @@ public sealed class PhaseSchedule(TimeSpan duration)
 
     public TimeSpan Duration => duration;
 
+    /// <summary>When the fraud service goes down (the first outage phase starts).</summary>
+    public TimeSpan OutageStart => duration * s_phases.First(p => IsOutage(p.Phase)).Start;
+
+    /// <summary>When it is back up (the first phase after the outage starts).</summary>
+    public TimeSpan OutageEnd => duration * s_phases.SkipWhile(p => !IsOutage(p.Phase)).First(p => !IsOutage(p.Phase)).Start;
+
     public Phase At(TimeSpan elapsed)
     {
         double f = elapsed / duration;

@@ -41,7 +41,7 @@ public sealed class ReplicaScenarioRunner(ScenarioOptions options, TextWriter ou
         }
 
         output.WriteLine($"Two payment replicas per run ({FirstReplicaShare:P0} / {1 - FirstReplicaShare:P0} of the checkouts); Redis {connection}, key prefix {sharing.KeyPrefix}, sharing mode {options.Sharing}");
-        output.WriteLine($"Scenario: {options.Duration.TotalSeconds:0} s at {options.Rate} checkouts/s per run; outage from {0.2 * options.Duration.TotalSeconds:0.#} s to {0.8 * options.Duration.TotalSeconds:0.#} s; fraud-check timeout {timings.Timeout.TotalMilliseconds:0} ms");
+        output.WriteLine($"Scenario: {options.Duration.TotalSeconds:0} s at {options.Rate} checkouts/s per run; outage from {schedule.OutageStart.TotalSeconds:0.#} s to {schedule.OutageEnd.TotalSeconds:0.#} s; fraud-check timeout {timings.Timeout.TotalMilliseconds:0} ms");
 
         ReplicaPair[] pairs = [local, shared];
         await WarmUp.RunAsync([.. pairs.SelectMany(p => p.Hosts).Select(h => h.FraudClient)], pairs.SelectMany(p => p.Hosts), cancellationToken).ConfigureAwait(false);
@@ -59,8 +59,8 @@ public sealed class ReplicaScenarioRunner(ScenarioOptions options, TextWriter ou
             string.Concat(pairs.Select(p => $" | {p.Name}: {p.Describe()}"))).ConfigureAwait(false);
         await sampling.ConfigureAwait(false);
 
-        double outageStart = 0.2 * options.Duration.TotalSeconds;
-        double outageEnd = 0.8 * options.Duration.TotalSeconds;
+        double outageStart = schedule.OutageStart.TotalSeconds;
+        double outageEnd = schedule.OutageEnd.TotalSeconds;
         var report = new ReplicaScenarioReport(options.Duration.TotalSeconds, options.Rate, options.RedisConnection ?? "local redis-server",
             local.Summarize(rates, outageStart, outageEnd), shared.Summarize(rates, outageStart, outageEnd));
         await afterRun(report).ConfigureAwait(false);

@@ -24,7 +24,7 @@ public sealed class ScenarioRunner(ScenarioOptions options, TextWriter output)
         await using var host = await PaymentHost.StartAsync(guardedFraud.BaseAddress, timings.Timeout, timings.BreakDuration, timings.MaxBreakDuration, options.Serve ? 5080 : 0);
         using var plainClient = new HttpClient { BaseAddress = plainFraud.BaseAddress, Timeout = timings.Timeout };
         output.WriteLine($"Fraud services on {plainFraud.BaseAddress} (direct) and {guardedFraud.BaseAddress} (through Fusebox); dashboard {host.Address}fusebox, metrics {host.Address}metrics");
-        output.WriteLine($"Scenario: {options.Duration.TotalSeconds:0} s at {options.Rate} checkouts/s per run; outage from {0.2 * options.Duration.TotalSeconds:0.#} s to {0.8 * options.Duration.TotalSeconds:0.#} s (hangs of {timings.Hang.TotalSeconds:0.#} s, then 503s); fraud-check timeout {timings.Timeout.TotalMilliseconds:0} ms");
+        output.WriteLine($"Scenario: {options.Duration.TotalSeconds:0} s at {options.Rate} checkouts/s per run; outage from {schedule.OutageStart.TotalSeconds:0.#} s to {schedule.OutageEnd.TotalSeconds:0.#} s (hangs of {timings.Hang.TotalSeconds:0.#} s, then 503s); fraud-check timeout {timings.Timeout.TotalMilliseconds:0} ms");
 
         await WarmUp.RunAsync([plainClient, host.FraudClient], [host], cancellationToken).ConfigureAwait(false);
         int capacity = (int)(options.Rate * options.Duration.TotalSeconds) + 1;
