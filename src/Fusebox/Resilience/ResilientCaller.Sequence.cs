@@ -89,12 +89,14 @@ public sealed partial class ResilientCaller
     }
 
     /// <summary><see cref="RetryOptions.ShouldRetryResult"/>, where a throw counts as "do not retry".</summary>
-    private bool RetriesResult<TResult>(TResult result) => _retry.ShouldRetryResult is { } predicate && Asks(predicate, result);
+    private bool RetriesResult<TResult>(TResult result) => _retry.ShouldRetryResult is { } predicate && Asks(predicate, result, whenItThrows: false);
 
-    /// <summary><see cref="ResilientCallerOptions.ShouldHandleResult"/>, where a throw counts as "not a failure".</summary>
-    private bool HandlesResult<TResult>(TResult result) => _shouldHandleResult is { } predicate && Asks(predicate, result);
+    /// <summary><see cref="ResilientCallerOptions.ShouldHandleResult"/>, where a throw counts as a failure, as it does for
+    /// the breaker's own <see cref="CircuitBreakerOptions.ShouldHandleResult"/>: a caller that cannot tell must not
+    /// report health. The result still reaches the caller.</summary>
+    private bool HandlesResult<TResult>(TResult result) => _shouldHandleResult is { } predicate && Asks(predicate, result, whenItThrows: true);
 
-    private static bool Asks<TResult>(Func<object?, bool> predicate, TResult result)
+    private static bool Asks<TResult>(Func<object?, bool> predicate, TResult result, bool whenItThrows)
     {
         try
         {
@@ -102,7 +104,7 @@ public sealed partial class ResilientCaller
         }
         catch (Exception)
         {
-            return false;
+            return whenItThrows;
         }
     }
 
