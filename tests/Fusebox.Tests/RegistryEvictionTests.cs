@@ -237,6 +237,25 @@ public class RegistryEvictionTests
     }
 
     [Fact]
+    public void A_call_on_a_breaker_fetched_just_before_its_eviction_goes_to_that_breaker_and_the_name_gets_a_fresh_one()
+    {
+        // The interleaving a lock-free lookup allows: lookup, then eviction, then the caller's call.
+        var time = new FakeTimeProvider();
+        using var registry = Registry(time);
+        registry.GetOrAdd("svc");
+        time.Advance(Idle);
+        var fetched = registry.GetOrAdd("svc"); // an existing name: a dictionary read, no sweep
+
+        Assert.Equal(1, registry.EvictIdle());
+        Assert.Equal(1, fetched.Execute(_ => 1)); // still works for its holder
+
+        var fresh = registry.GetOrAdd("svc");
+        Assert.NotSame(fetched, fresh);
+        Assert.Equal(0, fresh.Snapshot().SuccessfulCalls); // the late call did not land on the new breaker
+        Assert.Same(fresh, Assert.Single(registry.Breakers));
+    }
+
+    [Fact]
     public void Removed_and_re_added_names_keep_the_sweep_consistent()
     {
         var time = new FakeTimeProvider();
