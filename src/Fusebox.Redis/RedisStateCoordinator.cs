@@ -163,7 +163,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         lock (s.Gate)
         {
             var view = s.View;
-            var local = s.Breaker.State;
+            var local = s.Breaker.RecordedState;
             bool adopted = s.LocalGenerationAtSync >= 0 && s.Breaker.Generation == s.LocalGenerationAtSync;
             return new SharedBreakerStatus
             {
@@ -628,7 +628,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             });
             shared.LocalGenerationAtSync = g;
         }
-        else if (view is { State: CircuitState.Open } && shared.Breaker.State == CircuitState.Open &&
+        else if (view is { State: CircuitState.Open } && shared.Breaker.RecordedState == CircuitState.Open &&
                  shared.Breaker.Generation == shared.LocalGenerationAtSync)
         {
             long left = Math.Max(1, view.OpenUntil - Environment.TickCount64);
@@ -977,7 +977,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
             shared.PushWanted = false;
             view = shared.View;
-            local = shared.Breaker.State;
+            local = shared.Breaker.RecordedState;
             localGeneration = shared.Breaker.Generation;
         }
 
@@ -1119,7 +1119,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
     private void Reconcile(SharedBreaker shared, ClusterView view, bool lostState)
     {
-        var local = shared.Breaker.State;
+        var local = shared.Breaker.RecordedState;
         if (local == view.State && local is CircuitState.Closed or CircuitState.Disabled or CircuitState.Isolated)
         {
             shared.LocalGenerationAtSync = shared.Breaker.Generation; // same state: in sync

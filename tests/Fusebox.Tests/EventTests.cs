@@ -53,10 +53,10 @@ public class EventTests
         var reasons = new List<(TransitionReason, string?)>();
         breaker.StateChanged += (_, e) => reasons.Add((e.Reason, e.Description));
 
-        breaker.Isolate("by alice");
         breaker.Disable("by bob");
+        breaker.Isolate("by alice");
         breaker.Reset("by carol");
 
-        Assert.Equal([(TransitionReason.ManualIsolate, "by alice"), (TransitionReason.ManualDisable, "by bob"), (TransitionReason.ManualReset, "by carol")], reasons);
+        Assert.Equal([(TransitionReason.ManualDisable, "by bob"), (TransitionReason.ManualIsolate, "by alice"), (TransitionReason.ManualReset, "by carol")], reasons);
     }
 }

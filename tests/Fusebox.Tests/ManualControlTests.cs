@@ -78,10 +78,10 @@ public class ManualControlTests
     public void Repeating_a_manual_state_is_not_a_transition()
     {
         var (breaker, _) = TestBreakers.Create();
-        breaker.Isolate();
-        breaker.Isolate();
         breaker.Disable();
         breaker.Disable();
+        breaker.Isolate();
+        breaker.Isolate();
 
         Assert.Equal(2, breaker.Snapshot().StateChanges);
     }
@@ -134,9 +134,23 @@ public class ManualControlTests
             (CircuitState.Closed, TransitionReason.ManualReset, "already closed", false),
             (CircuitState.Isolated, TransitionReason.ManualIsolate, "maintenance", true),
             (CircuitState.Isolated, TransitionReason.ManualIsolate, "again", false),
-            (CircuitState.Disabled, TransitionReason.ManualDisable, null, true),
+            (CircuitState.Disabled, TransitionReason.ManualDisable, null, false), // isolation ends only with a reset
             (CircuitState.Closed, TransitionReason.ManualReset, "done", true),
         ], commands);
-        Assert.Equal([CircuitState.Isolated, CircuitState.Disabled, CircuitState.Closed], changes);
+        Assert.Equal([CircuitState.Isolated, CircuitState.Closed], changes);
+    }
+
+    [Fact]
+    public void Disable_does_not_end_an_isolation_only_reset_does()
+    {
+        var (breaker, _) = TestBreakers.Create();
+        breaker.Isolate("maintenance");
+
+        breaker.Disable("someone pressed disable");
+
+        Assert.Equal(CircuitState.Isolated, breaker.State);
+        Assert.False(breaker.TryAcquire(out _));
+        breaker.Reset();
+        Assert.Equal(CircuitState.Closed, breaker.State);
     }
 }

@@ -79,16 +79,6 @@ public class TimeWindowTests
     }
 
     [Fact]
-    public void Reset_empties_the_window()
-    {
-        var meter = TripPolicy.FailureRate(1, TimeSpan.FromSeconds(10), 100).CreateMeter();
-        meter.Record(true, true, 5);
-        meter.Reset();
-
-        Assert.Equal(new WindowStatistics(0, 0, 0), meter.Read(5));
-    }
-
-    [Fact]
     public void Time_window_policy_describes_itself()
     {
         var policy = (TimeWindowPolicy)TripPolicy.FailureRate(0.5, TimeSpan.FromSeconds(10), 4, buckets: 5);

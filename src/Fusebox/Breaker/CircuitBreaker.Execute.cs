@@ -17,7 +17,7 @@ public sealed partial class CircuitBreaker
     public ValueTask<TResult> ExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
-        if (!IsPlainClosed(s) || operation is null || cancellationToken.IsCancellationRequested)
+        if (!s.IsPlainClosed || operation is null || cancellationToken.IsCancellationRequested)
         {
             return ExecuteAsyncAcquiring(operation!, state, cancellationToken);
         }
@@ -39,7 +39,7 @@ public sealed partial class CircuitBreaker
         if (pending.IsCompletedSuccessfully)
         {
             TResult result = pending.Result;
-            CompleteClosed(s, Classify(result));
+            CompleteClosed(s, Classify(s, result));
             return new ValueTask<TResult>(result);
         }
 
@@ -116,7 +116,7 @@ public sealed partial class CircuitBreaker
     public ValueTask<Outcome<TResult>> TryExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
-        return IsPlainClosed(s) && operation is not null && !cancellationToken.IsCancellationRequested
+        return s.IsPlainClosed && operation is not null && !cancellationToken.IsCancellationRequested
             ? TryRunAsync(operation, state, new ClosedCall(this, s), cancellationToken)
             : TryExecuteAsyncAcquiring(operation!, state, s, cancellationToken);
     }
@@ -181,7 +181,7 @@ public sealed partial class CircuitBreaker
     public TResult Execute<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
-        return IsPlainClosed(s) && operation is not null && !cancellationToken.IsCancellationRequested
+        return s.IsPlainClosed && operation is not null && !cancellationToken.IsCancellationRequested
             ? Run(operation, state, new ClosedCall(this, s), cancellationToken)
             : ExecuteAcquiring(operation!, state, cancellationToken);
     }
@@ -235,7 +235,7 @@ public sealed partial class CircuitBreaker
     public Outcome<TResult> TryExecute<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
-        return IsPlainClosed(s) && operation is not null && !cancellationToken.IsCancellationRequested
+        return s.IsPlainClosed && operation is not null && !cancellationToken.IsCancellationRequested
             ? TryRun(operation, state, new ClosedCall(this, s), cancellationToken)
             : TryExecuteAcquiring(operation!, state, s, cancellationToken);
     }

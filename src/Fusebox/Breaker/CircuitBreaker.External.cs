@@ -13,6 +13,13 @@ public sealed partial class CircuitBreaker
     public long Generation => Volatile.Read(ref _state).Generation;
 
     /// <summary>
+    /// The state as the last transition recorded it: unlike <see cref="State"/>, an open breaker whose break has
+    /// elapsed still reads <see cref="CircuitState.Open"/> until a call half-opens it. For coordinators that compare
+    /// the recorded state with a shared one; everyone else wants <see cref="State"/>.
+    /// </summary>
+    public CircuitState RecordedState => Volatile.Read(ref _state).State;
+
+    /// <summary>
     /// Lets a coordinator report how this breaker is shared in every <see cref="Snapshot"/> (and so in the admin API and
     /// the dashboard). The function runs only when a snapshot is taken, never on the call path.
     /// </summary>
@@ -92,15 +99,16 @@ public sealed partial class CircuitBreaker
                 return false;
             }
 
-            if (external.State == CircuitState.Closed && (external.ClearWindow || s.State != CircuitState.Closed))
-            {
-                _meter.Reset();
-            }
-
             if (s.State == external.State && external.State is CircuitState.Closed or CircuitState.Disabled or CircuitState.Isolated)
             {
-                generation = s.Generation;
-                return true;
+                // Already there. Adopting a close that clears the window swaps in an empty one (same generation).
+                if (external.State != CircuitState.Closed || !external.ClearWindow || SwapIn(s, s.WithSettings(s.Settings, s.Settings.NewMeter())))
+                {
+                    generation = s.Generation;
+                    return true;
+                }
+
+                continue;
             }
 
             var next = ExternalRecord(s, external);
@@ -118,34 +126,35 @@ public sealed partial class CircuitBreaker
     {
         var now = _clock.UtcNow();
         long generation = from.Generation + 1;
+        var settings = from.Settings;
         switch (external.State)
         {
             case CircuitState.Open:
             {
-                long ticks = external.OpenFor is { } openFor ? openFor.Ticks : BreakTicks(external.ConsecutiveOpens);
-                return new StateRecord(CircuitState.Open, generation, TransitionReason.External, external.Description, now,
+                long ticks = external.OpenFor is { } openFor ? openFor.Ticks : settings.BreakTicks(external.ConsecutiveOpens, JitterSource);
+                return new StateRecord(CircuitState.Open, generation, TransitionReason.External, external.Description, now, settings, from.Meter,
                     openUntil: _clock.Now() + Math.Max(1, ticks), consecutiveOpens: external.ConsecutiveOpens,
                     openedAt: from.State == CircuitState.Open ? from.OpenedAt ?? now : now);
             }
 
             case CircuitState.HalfOpen:
             {
-                var options = _options;
+                var options = settings.Options;
                 int granted = external.ProbePermits ?? options.HalfOpenPermits;
                 int capacity = Math.Max(options.HalfOpenPermits, granted);
                 int toClose = external.CloseOnProbeSuccess
                     ? Math.Min(options.SuccessesToClose ?? options.HalfOpenPermits, capacity)
                     : int.MaxValue;
-                return new StateRecord(CircuitState.HalfOpen, generation, TransitionReason.External, external.Description, now,
+                return new StateRecord(CircuitState.HalfOpen, generation, TransitionReason.External, external.Description, now, settings, from.Meter,
                     consecutiveOpens: external.ConsecutiveOpens, openedAt: from.OpenedAt ?? now,
                     probes: new HalfOpenProbes(capacity, toClose, granted));
             }
 
             case CircuitState.Isolated:
-                return new StateRecord(CircuitState.Isolated, generation, TransitionReason.External, external.Description, now, openedAt: now);
+                return new StateRecord(CircuitState.Isolated, generation, TransitionReason.External, external.Description, now, settings, from.Meter, openedAt: now);
 
-            default: // Closed, Disabled
-                return new StateRecord(external.State, generation, TransitionReason.External, external.Description, now, openedAt: from.OpenedAt);
+            default: // Closed, Disabled: an empty window of their own
+                return ClosedRecord(from, external.State, TransitionReason.External, external.Description);
         }
     }
 }

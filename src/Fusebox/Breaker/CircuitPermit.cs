@@ -18,6 +18,9 @@ public readonly struct CircuitPermit
         StartedAt = startedAt;
     }
 
+    /// <summary>The start time of a permit that is not timed (no slow-call threshold when it was issued).</summary>
+    internal const long Untimed = long.MinValue;
+
     /// <summary>The breaker that issued the permit, or null for a default (invalid) permit.</summary>
     public CircuitBreaker? Breaker { get; }
 

@@ -36,11 +36,16 @@ public readonly struct Outcome<T>
         RejectedWithRetryAfter,
     }
 
-    /// <summary>The operation ran and returned a value (which the breaker may still have counted as a failure).</summary>
-    [MemberNotNullWhen(false, nameof(Exception))]
+    /// <summary>The operation ran and returned a value (which the breaker may still have counted as a failure).
+    /// False for both other kinds: check <see cref="IsFaulted"/> before reading <see cref="Exception"/>.</summary>
     public bool HasValue => _kind == Kind.Value;
 
+    /// <summary>The operation ran and threw: <see cref="Exception"/> holds what it threw.</summary>
+    [MemberNotNullWhen(true, nameof(Exception))]
+    public bool IsFaulted => _kind == Kind.Exception;
+
     /// <summary>The breaker rejected the call; the operation did not run.</summary>
+    [MemberNotNullWhen(true, nameof(BreakerName))]
     public bool IsRejected => _kind is Kind.Rejected or Kind.RejectedWithRetryAfter;
 
     /// <summary>The operation's exception, or null.</summary>

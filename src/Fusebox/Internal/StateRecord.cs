@@ -1,24 +1,41 @@
 namespace Fusebox.Internal;
 
 /// <summary>
-/// One immutable state of a breaker. The breaker holds exactly one and replaces it with compare-and-swap, so a
-/// reader sees a consistent state with one volatile read and every transition has exactly one winner.
+/// One immutable state of a breaker, with the settings in force and the window that measures it. The breaker holds
+/// exactly one and replaces it with compare-and-swap, so a reader sees a consistent state, settings and window with
+/// one volatile read, and every transition has exactly one winner.
 /// </summary>
+/// <remarks>
+/// Two kinds of replacement exist. A <em>transition</em> makes a record of the next generation. A <em>swap</em>
+/// (<see cref="WithSettings"/>: Reconfigure, or clearing the window of a closed breaker) makes a record of the same
+/// state and generation with other settings or a fresh window; permits of the generation stay valid across it.
+/// A closed or disabled record owns its window (<see cref="Meter"/>): a transition into either state starts an empty
+/// one, so an outcome recorded into the window of the record it was admitted in can never land in a later
+/// generation's window, and nothing ever clears a window that other threads are writing (a clear is a swap).
+/// </remarks>
 internal sealed class StateRecord
 {
     public StateRecord(CircuitState state, long generation, TransitionReason reason, string? description,
-        DateTimeOffset changedAt, long openUntil = 0, int consecutiveOpens = 0, DateTimeOffset? openedAt = null,
-        HalfOpenProbes? probes = null)
+        DateTimeOffset changedAt, BreakerSettings settings, TripMeter meter, long openUntil = 0, int consecutiveOpens = 0,
+        DateTimeOffset? openedAt = null, HalfOpenProbes? probes = null)
     {
         State = state;
         Generation = generation;
         Reason = reason;
         Description = description;
         ChangedAt = changedAt;
+        Settings = settings;
+        Meter = meter;
         OpenUntil = openUntil;
         ConsecutiveOpens = consecutiveOpens;
         OpenedAt = openedAt;
         Probes = probes;
+
+        // Copies of the settings the call path reads on every call: one load from a record already in hand.
+        SlowThresholdTicks = settings.SlowThresholdTicks;
+        MeterNeedsClock = settings.MeterNeedsClock;
+        ShouldHandleResult = settings.ShouldHandleResult;
+        IsPlainClosed = state == CircuitState.Closed && settings.SlowThresholdTicks == 0;
     }
 
     public CircuitState State { get; }
@@ -32,6 +49,15 @@ internal sealed class StateRecord
 
     public DateTimeOffset ChangedAt { get; }
 
+    /// <summary>The settings every decision made from this record uses.</summary>
+    public BreakerSettings Settings { get; }
+
+    /// <summary>
+    /// The trip policy's window. Closed and disabled records record into it; the others keep the window that was
+    /// current when they were entered, read-only, so a snapshot of an open breaker still shows why it opened.
+    /// </summary>
+    public TripMeter Meter { get; }
+
     /// <summary>For <see cref="CircuitState.Open"/>: the clock time (breaker clock ticks) when probing may start.</summary>
     public long OpenUntil { get; }
 
@@ -43,4 +69,17 @@ internal sealed class StateRecord
 
     /// <summary>For <see cref="CircuitState.HalfOpen"/>: this generation's probe slots.</summary>
     public HalfOpenProbes? Probes { get; }
+
+    public long SlowThresholdTicks { get; }
+
+    public bool MeterNeedsClock { get; }
+
+    public Func<object?, bool>? ShouldHandleResult { get; }
+
+    /// <summary>Closed and no slow-call threshold: a call needs neither a permit nor a start time.</summary>
+    public bool IsPlainClosed { get; }
+
+    /// <summary>The same state and generation with other settings and/or window (a swap, not a transition).</summary>
+    public StateRecord WithSettings(BreakerSettings settings, TripMeter meter) =>
+        new(State, Generation, Reason, Description, ChangedAt, settings, meter, OpenUntil, ConsecutiveOpens, OpenedAt, Probes);
 }

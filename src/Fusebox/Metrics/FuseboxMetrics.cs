@@ -22,6 +22,7 @@ public sealed class FuseboxMetrics : IDisposable
     private readonly Counter<long> _calls;
     private readonly Counter<long> _slowCalls;
     private readonly Counter<long> _transitions;
+    private readonly Counter<long> _classificationErrors;
 
     private ResilienceMetrics? _resilience;
 
@@ -39,6 +40,8 @@ public sealed class FuseboxMetrics : IDisposable
             "Calls slower than the breaker's SlowCallThreshold (also counted once in fusebox.calls).");
         _transitions = _meter.CreateCounter<long>("fusebox.transitions", "{transition}",
             "State transitions, tagged fusebox.from and fusebox.to.");
+        _classificationErrors = _meter.CreateCounter<long>("fusebox.classification_errors", "{error}",
+            "ShouldHandleException or ShouldHandleResult predicates that threw (tagged fusebox.predicate: exception, result); the call counted as a failure and its caller got the call's own exception or result.");
         _meter.CreateObservableGauge("fusebox.state", ObserveStates, "{state}",
             "Current state per breaker: 0 closed, 1 open, 2 half-open, 3 isolated, 4 disabled.");
     }
@@ -85,6 +88,14 @@ public sealed class FuseboxMetrics : IDisposable
             _transitions.Add(1, new KeyValuePair<string, object?>(BreakerTag, breaker),
                 new KeyValuePair<string, object?>("fusebox.from", StateNames.Of(from)),
                 new KeyValuePair<string, object?>("fusebox.to", StateNames.Of(to)));
+        }
+    }
+
+    internal void RecordClassificationError(string breaker, string predicate)
+    {
+        if (_classificationErrors.Enabled)
+        {
+            _classificationErrors.Add(1, new KeyValuePair<string, object?>(BreakerTag, breaker), new KeyValuePair<string, object?>("fusebox.predicate", predicate));
         }
     }
 

@@ -51,8 +51,6 @@ public sealed class ConsecutiveFailuresPolicy : TripPolicy
             return Interlocked.Increment(ref _consecutive) >= threshold ? TripDecision.ConsecutiveFailures : TripDecision.None;
         }
 
-        public override void Reset() => Volatile.Write(ref _consecutive, 0);
-
         public override WindowStatistics Read(long now)
         {
             int n = Volatile.Read(ref _consecutive);

@@ -124,14 +124,6 @@ public sealed class CountWindowPolicy : TripPolicy
             return thresholds.Evaluate(CallsIn(next), Volatile.Read(ref _failures), Volatile.Read(ref _slow));
         }
 
-        public override void Reset()
-        {
-            Array.Clear(_ring);
-            Volatile.Write(ref _cursor, 0);
-            Volatile.Write(ref _failures, 0);
-            Volatile.Write(ref _slow, 0);
-        }
-
         public override WindowStatistics Read(long now) =>
             new(CallsIn(Volatile.Read(ref _cursor)), Volatile.Read(ref _failures), Volatile.Read(ref _slow));
 

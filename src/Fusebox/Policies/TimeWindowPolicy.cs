@@ -113,25 +113,6 @@ public sealed class TimeWindowPolicy : TripPolicy
             }
         }
 
-        public override void Reset()
-        {
-            Enter();
-            try
-            {
-                Array.Clear(_calls);
-                Array.Clear(_failures);
-                Array.Clear(_slow);
-                _totalCalls = _totalFailures = _totalSlow = 0;
-                _head = long.MinValue;
-                _headStart = long.MaxValue;
-                _headEnd = long.MinValue;
-            }
-            finally
-            {
-                Exit();
-            }
-        }
-
         public override WindowStatistics Read(long now)
         {
             Enter();

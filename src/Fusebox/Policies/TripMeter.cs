@@ -3,6 +3,8 @@ namespace Fusebox;
 /// <summary>
 /// The mutable measuring state a <see cref="TripPolicy"/> creates for one breaker. Implementations must be
 /// thread-safe and O(1) per recorded call: <see cref="Record"/> runs on every closed-state call.
+/// A meter is never cleared: the breaker creates a fresh one for each closed (or disabled) state and for each reset,
+/// so a call still recording into an old window can never corrupt the new one.
 /// </summary>
 public abstract class TripMeter
 {
@@ -11,9 +13,6 @@ public abstract class TripMeter
     /// <param name="slow">The call was slower than <see cref="CircuitBreakerOptions.SlowCallThreshold"/>.</param>
     /// <param name="now">Monotonic time in <see cref="TimeSpan"/> ticks; only meaningful when <see cref="TripPolicy.RequiresClock"/> is true.</param>
     public abstract TripDecision Record(bool failure, bool slow, long now);
-
-    /// <summary>Clears the window (on close and on manual reset).</summary>
-    public abstract void Reset();
 
     /// <summary>Reads the current window without changing it (beyond expiring old time buckets).</summary>
     /// <param name="now">Monotonic time in <see cref="TimeSpan"/> ticks.</param>

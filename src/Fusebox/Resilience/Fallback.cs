@@ -62,7 +62,9 @@ public sealed class Fallback<T>
     /// <summary>A fixed substitute value.</summary>
     public static Fallback<T> Value(T value, FallbackTrigger when = FallbackTrigger.RejectedOrFailed) => new(when, value, null);
 
-    /// <summary>A substitute computed from what went wrong.</summary>
+    /// <summary>A substitute computed from what went wrong. The factory runs after the breaker has been told the
+    /// call's outcome; an exception it throws propagates to the caller (<see cref="FallbackContext.Exception"/> hands
+    /// it the operation's exception, to wrap or translate).</summary>
     public static Fallback<T> From(Func<FallbackContext, CancellationToken, ValueTask<T>> factory, FallbackTrigger when = FallbackTrigger.RejectedOrFailed)
     {
         ArgumentNullException.ThrowIfNull(factory);

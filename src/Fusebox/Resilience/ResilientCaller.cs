@@ -8,10 +8,27 @@ namespace Fusebox;
 /// Composes, from outside to inside: fallback → breaker → retry (backoff, jitter, budget) → per-attempt timeout →
 /// the operation. The breaker is outside the retries, as the seed says: retries outside would walk straight past an
 /// open circuit, and the breaker must see the final result of all attempts — a whole failed sequence is one failure.
-/// A rejected call is never retried; the caller's own cancellation stops at once, is never retried and is not a
-/// failure. Thread-safe; create one per dependency and reuse it.
+/// Thread-safe; create one per dependency and reuse it.
 /// </summary>
-public sealed class ResilientCaller
+/// <remarks>
+/// <para>One permit, one outcome: every admitted call reports its permit exactly once, on every path.</para>
+/// <list type="bullet">
+/// <item>A half-open probe gets exactly one attempt: the breaker asked one call whether the dependency is back,
+/// so a probe that needed retries must not close it, and a probe cannot outlive its slot by retrying.</item>
+/// <item>Retries stop as soon as the breaker's generation moved on from the permit's (it opened, closed or was
+/// reset meanwhile): the last failure stands.</item>
+/// <item>A rejected call is never retried. The caller's own cancellation stops at once and is never retried; it
+/// is not a failure, but a failure an earlier attempt already produced is recorded before the
+/// <see cref="OperationCanceledException"/> propagates, so callers with short deadlines still trip the breaker.</item>
+/// <item>A callback that throws never replaces the operation's outcome: a throwing retry callback
+/// (<see cref="RetryOptions.ShouldRetryException"/>, <see cref="RetryOptions.ShouldRetryResult"/>,
+/// <see cref="RetryOptions.DelayHint"/>, <see cref="RetryOptions.OnRetry"/>) ends the sequence at the attempt that
+/// just failed, and a throwing <see cref="ResilientCallerOptions.ShouldHandleResult"/> counts as "not a failure",
+/// as a throwing C# exception filter counts as false. A fallback factory runs after the permit was reported; its
+/// exception is the substitute's outcome and propagates.</item>
+/// </list>
+/// </remarks>
+public sealed partial class ResilientCaller
 {
     private readonly CircuitBreaker _breaker;
     private readonly RetryOptions _retry;
@@ -53,7 +70,7 @@ public sealed class ResilientCaller
     /// <returns>The value (the operation's or the fallback's) and whether the fallback was used.</returns>
     /// <exception cref="BrokenCircuitException">The breaker rejected the call and no fallback handles rejections.</exception>
     /// <exception cref="TimeoutRejectedException">The last attempt or the whole call timed out (and no fallback handles failures).</exception>
-    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    /// <exception cref="OperationCanceledException">The caller cancelled (after recording a failure an earlier attempt produced, if any).</exception>
     public async ValueTask<CallResult<TResult>> ExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation,
         TState state, Fallback<TResult>? fallback = null, CancellationToken cancellationToken = default)
     {
@@ -71,28 +88,37 @@ public sealed class ResilientCaller
             throw new BrokenCircuitException(Name, rejectedIn, retryAfter);
         }
 
-        _retry.Budget?.Deposit();
-        var overall = _overallTimeout is { } overallLimit ? PooledTimeout.Rent(overallLimit, _breaker.TimeProvider, cancellationToken) : null;
-        var sequenceToken = overall?.Token ?? cancellationToken;
+        // From here on the permit is reported exactly once: by Report (the sequence's outcome) or ReportAbandoned (the
+        // caller cancelled), each setting `reported` only after the permit took the outcome; whatever else escapes
+        // (an exception nobody foresaw) releases it in the finally, so a half-open slot is never held until ProbeTimeout.
+        bool reported = false;
+        PooledTimeout? overall = null;
         int attempt = 0;
         TResult result = default!;
-        Exception? failure;
+        Exception? failure = null; // the last finished attempt's exception; null when it returned `result`
+        bool retryableResult = false;
+        bool failed;
         try
         {
+            _retry.Budget?.Deposit();
+            overall = _overallTimeout is { } overallLimit ? PooledTimeout.Rent(overallLimit, _breaker.TimeProvider, cancellationToken) : null;
+            var sequenceToken = overall?.Token ?? cancellationToken;
             var previousDelay = TimeSpan.Zero;
             while (true)
             {
                 attempt++;
                 _metrics.Attempt(Name);
-                failure = null;
                 var attemptTimeout = _attemptTimeout is { } limit ? PooledTimeout.Rent(limit, _breaker.TimeProvider, sequenceToken) : null;
                 try
                 {
+                    // `result` and `failure` change only when an attempt finishes: a cancelled attempt leaves the
+                    // previous attempt's outcome in place for ReportAbandoned.
                     result = await operation(state, attemptTimeout?.Token ?? sequenceToken).ConfigureAwait(false);
+                    failure = null;
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    permit.Release(); // the caller gave up: not retried, and says nothing about the dependency
+                    reported = ReportAbandoned(permit, attempt - 1, result, failure, retryableResult);
                     throw;
                 }
                 catch (OperationCanceledException ex) when (overall is { TimedOut: true })
@@ -112,23 +138,12 @@ public sealed class ResilientCaller
                     attemptTimeout?.Return();
                 }
 
-                if (overall is { TimedOut: true } || attempt >= _retry.MaxAttempts || !ShouldRetry(failure, result))
+                retryableResult = failure is null && RetriesResult(result); // asked once per attempt
+                if (!MayRetry(permit, attempt, failure, retryableResult, overall) || !TryPlanRetry(attempt, failure, result, ref previousDelay, out var delay))
                 {
                     break;
                 }
 
-                if (_retry.Budget is { } budget && !budget.TryWithdraw())
-                {
-                    _metrics.BudgetExhausted(Name); // the last failure stands: no new exception type for the caller
-                    break;
-                }
-
-                object? failedResult = failure is null ? result : null;
-                var hint = _retry.DelayHint?.Invoke(new DelayHintContext(failedResult, failure, attempt));
-                var delay = _delays.Next(attempt, previousDelay, hint);
-                previousDelay = delay;
-                _retry.OnRetry?.Invoke(new RetryEvent(Name, attempt, delay, failure, failedResult));
-                _metrics.Retry(Name);
                 if (delay > TimeSpan.Zero)
                 {
                     try
@@ -137,7 +152,7 @@ public sealed class ResilientCaller
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
-                        permit.Release();
+                        reported = ReportAbandoned(permit, attempt, result, failure, retryableResult);
                         throw;
                     }
                     catch (OperationCanceledException ex)
@@ -145,15 +160,30 @@ public sealed class ResilientCaller
                         failure = TimedOut(_overallTimeout!.Value, ex, overall: true);
                         break;
                     }
+
+                    if (BreakerMovedOn(permit))
+                    {
+                        break; // it opened (or changed) during the back-off: the last failure stands
+                    }
                 }
             }
+
+            failed = Report(permit, result, failure, retryableResult, cancellationToken);
+            reported = true;
         }
         finally
         {
+            if (!reported)
+            {
+                permit.Release();
+            }
+
             overall?.Return();
         }
 
-        return await FinishAsync(permit, attempt, result, failure, fallback, cancellationToken).ConfigureAwait(false);
+        return failed
+            ? await FailedAsync(attempt, result, failure, fallback, cancellationToken).ConfigureAwait(false)
+            : new CallResult<TResult>(result, attempt, FallbackReason.None, null);
     }
 
     /// <summary>Runs <paramref name="operation"/> through fallback, breaker, retries and timeouts.</summary>
@@ -167,36 +197,10 @@ public sealed class ResilientCaller
         Fallback<TResult>? fallback = null, CancellationToken cancellationToken = default) =>
         ExecuteAsync(static (op, ct) => new ValueTask<TResult>(op(ct)), operation ?? throw new ArgumentNullException(nameof(operation)), fallback, cancellationToken);
 
-    private async ValueTask<CallResult<TResult>> FinishAsync<TResult>(CircuitPermit permit, int attempts, TResult result, Exception? failure,
+    /// <summary>After the permit was reported: the fallback for a failure, or the operation's own exception, or its failing result.</summary>
+    private async ValueTask<CallResult<TResult>> FailedAsync<TResult>(int attempts, TResult result, Exception? failure,
         Fallback<TResult>? fallback, CancellationToken cancellationToken)
     {
-        // The breaker sees the sequence once: its final result or exception.
-        bool failed;
-        if (failure is null)
-        {
-            failed = _breaker.Classify(result) == Completion.Failure
-                     || (_shouldHandleResult is { } handle && handle(result))
-                     || (_retry.ShouldRetryResult is { } retryable && retryable(result));
-            if (failed)
-            {
-                permit.RecordFailure();
-            }
-            else
-            {
-                permit.RecordSuccess();
-            }
-        }
-        else
-        {
-            permit.RecordException(failure, cancellationToken);
-            failed = true;
-        }
-
-        if (!failed)
-        {
-            return new CallResult<TResult>(result, attempts, FallbackReason.None, null);
-        }
-
         if (fallback is not null && fallback.Handles(FallbackReason.Failed))
         {
             _metrics.Fallback(Name, FallbackReason.Failed);
@@ -210,15 +214,5 @@ public sealed class ResilientCaller
         }
 
         return new CallResult<TResult>(result, attempts, FallbackReason.None, null);
-    }
-
-    private bool ShouldRetry<TResult>(Exception? failure, TResult result) => failure is null
-        ? _retry.ShouldRetryResult is { } retryResult && retryResult(result)
-        : failure is not BrokenCircuitException && (_retry.ShouldRetryException is null || _retry.ShouldRetryException(failure));
-
-    private TimeoutRejectedException TimedOut(TimeSpan limit, Exception cause, bool overall)
-    {
-        _metrics.Timeout(Name, overall);
-        return new TimeoutRejectedException(limit, cause);
     }
 }

@@ -12,6 +12,7 @@ public sealed class ResilientCallerOptions
     /// <summary>
     /// Which results count as failures, for the breaker and the fallback, in addition to the breaker's own
     /// <see cref="CircuitBreakerOptions.ShouldHandleResult"/> (e.g. the HTTP handler's 5xx, 408 and 429). Default null.
+    /// A predicate that throws counts as false (not a failure).
     /// </summary>
     public Func<object?, bool>? ShouldHandleResult { get; set; }
 

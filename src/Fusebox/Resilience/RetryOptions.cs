@@ -5,7 +5,8 @@ namespace Fusebox;
 /// <summary>Retries inside the breaker: the whole sequence of attempts is one outcome for the breaker.</summary>
 public sealed class RetryOptions
 {
-    /// <summary>Attempts in all, the first included. Default 3; [1, 100]. 1 disables retries.</summary>
+    /// <summary>Attempts in all, the first included. Default 3; [1, 100]. 1 disables retries. A half-open probe always
+    /// gets exactly one attempt, and retries stop once the breaker's generation has moved on (docs/resilience.md).</summary>
     public int MaxAttempts { get; set; } = 3;
 
     /// <summary>The first retry's delay, from which the others grow. Default 200 ms; [0, 1 day].</summary>
@@ -21,20 +22,23 @@ public sealed class RetryOptions
     public JitterKind Jitter { get; set; } = JitterKind.Full;
 
     /// <summary>Which exceptions are worth another attempt (the seed's <c>is_retryable</c>). Default: every exception
-    /// except <see cref="BrokenCircuitException"/>; the caller's own cancellation is never retried.</summary>
+    /// except <see cref="BrokenCircuitException"/>; the caller's own cancellation is never retried. A predicate that
+    /// throws counts as false (no retry), and the operation's own exception propagates.</summary>
     public Func<Exception, bool>? ShouldRetryException { get; set; }
 
-    /// <summary>Which results are worth another attempt (e.g. HTTP 503). Default: none. Value types are boxed only when set.</summary>
+    /// <summary>Which results are worth another attempt (e.g. HTTP 503). Default: none. Value types are boxed only when set.
+    /// Asked once per attempt; a predicate that throws counts as false (no retry).</summary>
     public Func<object?, bool>? ShouldRetryResult { get; set; }
 
     /// <summary>
     /// A server's own hint of when to retry (e.g. the <c>Retry-After</c> header of a 429 or 503), read from the failed
     /// attempt's result or exception. When it returns a value, that delay is used instead of the backoff, capped by
-    /// <see cref="MaxDelay"/>.
+    /// <see cref="MaxDelay"/>. When it throws, the sequence ends at the failed attempt, whose outcome stands.
     /// </summary>
     public Func<DelayHintContext, TimeSpan?>? DelayHint { get; set; }
 
-    /// <summary>Called before each retry's delay, for logging or counting.</summary>
+    /// <summary>Called before each retry's delay, for logging or counting. When it throws, the sequence ends at the
+    /// failed attempt, whose outcome stands.</summary>
     public Action<RetryEvent>? OnRetry { get; set; }
 
     /// <summary>Limits retries to a fraction of calls, shared by every caller given the same instance; null for no limit.</summary>

@@ -103,7 +103,7 @@ public class ModelBasedTests
                 model.Force(target);
             }
 
-            Assert.Equal(model.State, breaker.State);
+            Assert.Equal(model.EffectiveState, breaker.State);
             Assert.Equal(model.Generation, breaker.Snapshot().Generation);
         }
 

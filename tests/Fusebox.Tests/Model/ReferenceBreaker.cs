@@ -21,6 +21,9 @@ internal sealed class ReferenceBreaker(ReferenceBreaker.Config config, Func<long
 
     public CircuitState State { get; private set; } = CircuitState.Closed;
 
+    /// <summary>What <see cref="CircuitBreaker.State"/> reports: open with its break over reads half-open.</summary>
+    public CircuitState EffectiveState => State == CircuitState.Open && clock() >= _openUntil ? CircuitState.HalfOpen : State;
+
     public long Generation { get; private set; }
 
     public long Successes { get; private set; }
@@ -117,6 +120,11 @@ internal sealed class ReferenceBreaker(ReferenceBreaker.Config config, Func<long
 
     public void Force(CircuitState target)
     {
+        if (target == CircuitState.Disabled && State == CircuitState.Isolated)
+        {
+            return; // isolation ends only with a reset
+        }
+
         if (target == CircuitState.Closed)
         {
             _history.Clear();

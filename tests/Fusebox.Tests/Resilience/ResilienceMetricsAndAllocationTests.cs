@@ -1,6 +1,5 @@
 using Fusebox.Tests.Support;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Fusebox.Tests.Resilience;
 
@@ -15,13 +14,13 @@ public class ResilienceMetricsAndAllocationTests
         using var exhausted = new MetricCollector<long>(metrics.Meter, "fusebox.retry_budget_exhausted");
         using var timeouts = new MetricCollector<long>(metrics.Meter, "fusebox.timeouts");
         using var fallbacks = new MetricCollector<long>(metrics.Meter, "fusebox.fallbacks");
-        var time = new FakeTimeProvider();
+        var time = new SteppingTimeProvider();
         var breaker = new CircuitBreaker("fraud", new CircuitBreakerOptions(), time, metrics);
         var retry = ResilienceTestSupport.NoJitter(attempts: 3, baseMs: 0);
         retry.Budget = new RetryBudget(0.1, minimumRetries: 1, capacity: 1);
         var caller = new ResilientCaller(breaker, new ResilientCallerOptions { Retry = retry, Timeout = new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(1) } });
 
-        var result = await time.DriveAsync(caller.ExecuteAsync(static async ct => { await Task.Delay(Timeout.Infinite, ct); return 0; }, Fallback<int>.Value(-1)), TimeSpan.FromMilliseconds(200));
+        var result = await time.DriveAsync(caller.ExecuteAsync(time.HangAsync<int>, Fallback<int>.Value(-1)));
 
         Assert.Equal(-1, result.Value);
         Assert.Equal(2, attempts.GetMeasurementSnapshot().Sum(m => m.Value));

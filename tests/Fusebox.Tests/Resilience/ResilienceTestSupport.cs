@@ -1,24 +1,7 @@
-using Microsoft.Extensions.Time.Testing;
-
 namespace Fusebox.Tests.Resilience;
 
 internal static class ResilienceTestSupport
 {
-    /// <summary>Advances the fake clock in small steps until <paramref name="task"/> completes (bounded: 10,000 steps).</summary>
-    public static async Task<T> DriveAsync<T>(this FakeTimeProvider time, Task<T> task, TimeSpan? step = null)
-    {
-        for (int i = 0; i < 10_000 && !task.IsCompleted; i++)
-        {
-            time.Advance(step ?? TimeSpan.FromMilliseconds(50));
-            await Task.Delay(1);
-        }
-
-        Assert.True(task.IsCompleted, "the call did not complete while the fake clock advanced");
-        return await task;
-    }
-
-    public static Task<T> DriveAsync<T>(this FakeTimeProvider time, ValueTask<T> task, TimeSpan? step = null) => time.DriveAsync(task.AsTask(), step);
-
     public static RetryOptions NoJitter(int attempts = 3, double baseMs = 100) => new()
     {
         MaxAttempts = attempts,

@@ -1,13 +1,13 @@
 using Fusebox.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Fusebox.Tests.Resilience;
 
 public class ResilientCallerTests
 {
-    private static (ResilientCaller Caller, CircuitBreaker Breaker, FakeTimeProvider Time) Create(RetryOptions? retry = null, TimeoutOptions? timeout = null, CircuitBreakerOptions? breaker = null)
+    private static (ResilientCaller Caller, CircuitBreaker Breaker, SteppingTimeProvider Time) Create(RetryOptions? retry = null, TimeoutOptions? timeout = null, CircuitBreakerOptions? breaker = null)
     {
-        var (b, time) = TestBreakers.Create(breaker);
+        var time = new SteppingTimeProvider();
+        var b = TestBreakers.Create(time, breaker);
         return (new ResilientCaller(b, new ResilientCallerOptions { Retry = retry ?? ResilienceTestSupport.NoJitter(), Timeout = timeout ?? new TimeoutOptions() }), b, time);
     }
 
@@ -35,7 +35,7 @@ public class ResilientCallerTests
         options.OnRetry = e => delays.Add(e.Delay);
         caller = new ResilientCaller(breaker, new ResilientCallerOptions { Retry = options });
 
-        var result = await time.DriveAsync(caller.ExecuteAsync(flaky.CallAsync), TimeSpan.FromMilliseconds(10));
+        var result = await time.DriveAsync(caller.ExecuteAsync(flaky.CallAsync));
 
         Assert.Equal(4, result.Value);
         Assert.Equal(4, result.Attempts);
@@ -51,15 +51,18 @@ public class ResilientCallerTests
         var flaky = new Flaky(failures: 1);
 
         var call = caller.ExecuteAsync(flaky.CallAsync).AsTask();
-        await Task.Delay(50);
-        Assert.False(call.IsCompleted);
+
+        // The back-off is a timer on the fake clock armed for exactly the delay; a wait on any other clock arms none.
+        Assert.Equal([TimeSpan.FromSeconds(1)], time.PendingTimers);
         Assert.Equal(1, flaky.Calls);
         time.Advance(TimeSpan.FromMilliseconds(999));
-        await Task.Delay(50);
+        Assert.False(call.IsCompleted); // the only timer has not fired, so nothing can have run
         Assert.Equal(1, flaky.Calls);
+        Assert.Equal([TimeSpan.FromMilliseconds(1)], time.PendingTimers);
         time.Advance(TimeSpan.FromMilliseconds(1));
 
-        Assert.Equal(2, (await call.WaitAsync(TimeSpan.FromSeconds(10))).Value);
+        Assert.Equal(2, (await call.WaitAsync(TimeSpan.FromSeconds(30))).Value); // real time only guards a hang
+        Assert.Empty(time.PendingTimers);
     }
 
     [Fact]
@@ -174,7 +177,7 @@ public class ResilientCallerTests
         var (caller, _, time) = Create(retry);
         var flaky = new Flaky(failures: 1, () => new ServerBusyException(TimeSpan.FromSeconds(3)));
 
-        await time.DriveAsync(caller.ExecuteAsync(flaky.CallAsync), TimeSpan.FromMilliseconds(250));
+        await time.DriveAsync(caller.ExecuteAsync(flaky.CallAsync));
 
         Assert.Equal([TimeSpan.FromSeconds(3)], delays);
     }
@@ -191,7 +194,7 @@ public class ResilientCallerTests
         var (caller, _, time) = Create(retry);
         int calls = 0;
 
-        var result = await time.DriveAsync(caller.ExecuteAsync(ct => new ValueTask<int>(++calls == 1 ? 429 : 200)), TimeSpan.FromMilliseconds(250));
+        var result = await time.DriveAsync(caller.ExecuteAsync(ct => new ValueTask<int>(++calls == 1 ? 429 : 200)));
 
         Assert.Equal(200, result.Value);
         Assert.Equal([TimeSpan.FromSeconds(2)], delays);

@@ -1,0 +1,187 @@
+using System.Runtime.CompilerServices;
+using Fusebox.Internal;
+
+namespace Fusebox;
+
+// Completion: how a call ended (classification) and what its outcome does to the breaker. An outcome counts for the
+// state only in the generation it was admitted in, and only into that generation's window.
+public sealed partial class CircuitBreaker
+{
+    internal Completion Classify(Exception exception, CancellationToken cancellationToken) =>
+        Classify(Volatile.Read(ref _state).Settings, exception, cancellationToken);
+
+    internal Completion Classify(BreakerSettings settings, Exception exception, CancellationToken cancellationToken)
+    {
+        // The caller's own cancellation says nothing about the dependency's health.
+        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            return Completion.Ignored;
+        }
+
+        return settings.ShouldHandleException is { } handle ? HandledException(handle, exception) : Completion.Failure;
+    }
+
+    internal Completion Classify<TResult>(TResult result) => Classify(Volatile.Read(ref _state), result);
+
+    /// <summary>Classifies a result with the predicate of <paramref name="s"/>, the record the call was admitted in (or the current one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Completion Classify<TResult>(StateRecord s, TResult result) =>
+        typeof(TResult) != typeof(VoidResult) && s.ShouldHandleResult is { } handle ? HandledResult(handle, result) : Completion.Success;
+
+    // The predicates are user code: one that throws must neither lose the permit (a half-open slot held until
+    // ProbeTimeout) nor replace the caller's own exception or result. The call counts as a failure (something went
+    // wrong; a breaker that cannot tell should not report health), the fault is counted on the meter, and the
+    // caller's call completes exactly as it would have.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Completion HandledException(Func<Exception, bool> handle, Exception exception)
+    {
+        try
+        {
+            return handle(exception) ? Completion.Failure : Completion.Success;
+        }
+#pragma warning disable CA1031 // see above: the predicate's fault is reported, never thrown in place of the caller's
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            _metrics.RecordClassificationError(Name, "exception");
+            return Completion.Failure;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Completion HandledResult<TResult>(Func<object?, bool> handle, TResult result)
+    {
+        try
+        {
+            return handle(result) ? Completion.Failure : Completion.Success;
+        }
+#pragma warning disable CA1031 // as in HandledException
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            _metrics.RecordClassificationError(Name, "result");
+            return Completion.Failure;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Complete(in CircuitPermit permit, Completion completion)
+    {
+        // Nearly every call ends here: a measured outcome of an ordinary permit in its own generation, with no
+        // slow-call threshold to time. Kept this small so it inlines into the call styles; the rest is CompleteSlow.
+        var s = Volatile.Read(ref _state);
+        if (ReferenceEquals(permit.Breaker, this) && completion != Completion.Ignored && s.Generation == permit.Generation
+            && !permit.IsProbe && s.SlowThresholdTicks == 0)
+        {
+            RecordMeasured(s, completion == Completion.Failure, slow: false);
+            return;
+        }
+
+        CompleteSlow(permit, completion, s);
+    }
+
+    /// <summary>Records the outcome of a call admitted in closed state <paramref name="issuedIn"/> without a permit:
+    /// measured when the breaker is still in that record, otherwise handled exactly as a late permit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void CompleteClosed(StateRecord issuedIn, Completion completion)
+    {
+        var s = Volatile.Read(ref _state);
+        if (ReferenceEquals(s, issuedIn) && completion != Completion.Ignored)
+        {
+            RecordMeasured(s, completion == Completion.Failure, slow: false);
+            return;
+        }
+
+        CompleteClosedSlow(issuedIn, completion, s);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CompleteClosedSlow(StateRecord issuedIn, Completion completion, StateRecord s) =>
+        CompleteSlow(new CircuitPermit(this, issuedIn.Generation, -1, 0, CircuitPermit.Untimed), completion, s);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CompleteSlow(in CircuitPermit permit, Completion completion, StateRecord s)
+    {
+        if (!ReferenceEquals(permit.Breaker, this))
+        {
+            throw new ArgumentException("The permit was issued by another breaker.", nameof(permit));
+        }
+
+        if (completion == Completion.Ignored || s.Generation != permit.Generation)
+        {
+            // A release frees its probe slot; a late outcome must not touch the current state at all.
+            if (completion == Completion.Ignored && permit.IsProbe && s.Generation == permit.Generation)
+            {
+                s.Probes!.TryRelease(permit.ProbeSlot, permit.ProbeToken);
+            }
+
+            CountIgnored();
+            return;
+        }
+
+        bool failure = completion == Completion.Failure;
+
+        // A permit issued before a slow-call threshold was configured was never timed: it is not slow.
+        bool slow = s.SlowThresholdTicks != 0 && permit.StartedAt != CircuitPermit.Untimed
+                    && _clock.NowPrecise() - permit.StartedAt >= s.SlowThresholdTicks;
+
+        if (!permit.IsProbe)
+        {
+            RecordMeasured(s, failure, slow);
+            return;
+        }
+
+        if (!s.Probes!.TryComplete(permit.ProbeSlot, permit.ProbeToken))
+        {
+            CountIgnored(); // the probe outlived ProbeTimeout and its slot went to another probe
+            return;
+        }
+
+        CountCompleted(failure, slow);
+        if (failure)
+        {
+            Decide(s, VerdictKind.Reopen);
+        }
+        else if (s.Probes.AddSuccess() >= s.Probes.SuccessesToClose)
+        {
+            Decide(s, VerdictKind.Close);
+        }
+    }
+
+    /// <summary>Counts an outcome of an ordinary (not probe) permit and lets the trip policy judge it.</summary>
+    /// <param name="s">The record the call was admitted in (same generation): its window is the only one it may reach.</param>
+    /// <param name="failure">The call counted as a failure.</param>
+    /// <param name="slow">The call was slower than the slow-call threshold.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RecordMeasured(StateRecord s, bool failure, bool slow)
+    {
+        // Into the window of the record read and checked above, never the current one: if the breaker moved on in
+        // between, this outcome lands in a window no state uses any more, so it can neither trip nor pollute the
+        // window of a later generation. The meter first: a windowed meter's interlocked operation waits for earlier
+        // stores to drain, so the counter's store is better made after it than before.
+        var decision = s.Meter.Record(failure, slow, s.MeterNeedsClock ? _clock.Now() : 0);
+        CountCompleted(failure, slow);
+        if (decision != TripDecision.None && s.State == CircuitState.Closed)
+        {
+            Trip(s, decision);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountCompleted(bool failure, bool slow)
+    {
+        _counters.Increment(failure ? CallCounter.Failure : CallCounter.Success);
+        _metrics.RecordCall(Name, failure ? "failure" : "success");
+        if (slow)
+        {
+            _counters.Increment(CallCounter.Slow);
+            _metrics.RecordSlowCall(Name);
+        }
+    }
+
+    private void CountIgnored()
+    {
+        _counters.Increment(CallCounter.Ignored);
+        _metrics.RecordCall(Name, "ignored");
+    }
+}
