@@ -168,19 +168,31 @@ public class RegistryTests
     public void A_full_registry_makes_room_by_evicting_idle_breakers()
     {
         var time = new FakeTimeProvider();
-        using var registry = new CircuitBreakerRegistry(new CircuitBreakerRegistryOptions { MaxBreakers = 100, EvictAfterIdle = TimeSpan.FromMinutes(1) }, time);
+        var idle = TimeSpan.FromMinutes(1);
+        using var registry = new CircuitBreakerRegistry(new CircuitBreakerRegistryOptions { MaxBreakers = 100, EvictAfterIdle = idle }, time);
 
-        // hostile input: an unbounded stream of names, one call each, 20 new names a minute
+        // hostile input: an unbounded stream of names, one call each, 20 new names a minute; every add must succeed
+        var addedAt = new Dictionary<string, DateTimeOffset>();
         for (int i = 0; i < 10_000; i++)
         {
-            registry.GetOrAdd("host-" + i).Execute(_ => 1);
+            string name = "host-" + i;
+            registry.GetOrAdd(name).Execute(_ => 1);
+            addedAt[name] = time.GetUtcNow();
             if (i % 10 == 0)
             {
                 time.Advance(TimeSpan.FromSeconds(30));
             }
         }
 
-        Assert.InRange(registry.Count, 1, 100);
+        // Kept: every breaker called less than EvictAfterIdle ago. Gone: every one idle for well over that (eviction
+        // takes two looks one EvictAfterIdle apart, so up to about twice it), long before the cap would have forced it.
+        var now = time.GetUtcNow();
+        var recent = addedAt.Where(a => now - a.Value < idle).Select(a => a.Key).ToArray();
+        var stale = addedAt.Where(a => now - a.Value >= 3 * idle).Select(a => a.Key).ToArray();
+        Assert.NotEmpty(recent);
+        Assert.All(recent, n => Assert.True(registry.TryGet(n, out _), $"{n} was evicted though called less than EvictAfterIdle ago"));
+        Assert.All(stale, n => Assert.False(registry.TryGet(n, out _), $"{n} was kept though idle for 3 x EvictAfterIdle"));
+        Assert.True(registry.Count < 100, $"{registry.Count} breakers: the registry filled up instead of evicting idle ones");
     }
 
     [Fact]

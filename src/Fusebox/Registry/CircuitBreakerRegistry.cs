@@ -8,13 +8,24 @@ namespace Fusebox;
 /// Named breakers, one per dependency. Looking up an existing breaker is a lock-free dictionary read; creating one
 /// takes a lock so that exactly one breaker is ever created per name, however many callers race.
 /// </summary>
+/// <remarks>
+/// With <see cref="CircuitBreakerRegistryOptions.EvictAfterIdle"/>, idle breakers are found by an incremental sweep:
+/// the entries sit in a <see cref="SweepOrder"/> (earliest quiet first) and every add looks at no more than
+/// <see cref="MaxExaminedPerAdd"/> of the entries that are due, so adding costs O(1) however many breakers the
+/// registry holds, full or not, and a pass over all of them is spread over the adds. The add lock guards the
+/// dictionary's membership and the sweep order together: an entry is in one exactly when it is in the other.
+/// </remarks>
 public sealed class CircuitBreakerRegistry : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    /// <summary>The most entries one add examines for idleness. Bounds an add's cost; large enough that the sweep keeps
+    /// up with the breakers that stay busy (each busy one is looked at once per EvictAfterIdle, and goes to the back).</summary>
+    internal const int MaxExaminedPerAdd = 32;
+
+    private readonly ConcurrentDictionary<string, RegistryEntry> _entries = new(StringComparer.Ordinal);
+    private readonly SweepOrder _sweepOrder = new();
     private readonly Lock _addGate = new();
     private readonly CircuitBreakerRegistryOptions _options;
     private readonly TimeProvider _timeProvider;
-    private long _lastSweep;
 
     /// <summary>Creates a registry.</summary>
     /// <param name="options">Registry options (validated now); null for defaults.</param>
@@ -27,7 +38,6 @@ public sealed class CircuitBreakerRegistry : IDisposable
         _options.Validate();
         _timeProvider = timeProvider ?? TimeProvider.System;
         Metrics = new FuseboxMetrics(meterFactory);
-        _lastSweep = _timeProvider.GetTimestamp();
     }
 
     /// <summary>The metrics shared by every breaker of this registry.</summary>
@@ -81,14 +91,21 @@ public sealed class CircuitBreakerRegistry : IDisposable
     public bool Remove(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!_entries.TryRemove(name, out var entry))
+        lock (_addGate)
         {
-            return false;
-        }
+            if (!_entries.TryRemove(name, out var entry))
+            {
+                return false;
+            }
 
-        Detach(entry.Breaker);
-        return true;
+            _sweepOrder.Unlink(entry);
+            Detach(entry.Breaker);
+            return true;
+        }
     }
+
+    /// <summary>For tests: how many entries the idle sweep has examined in all.</summary>
+    internal long EntriesExamined { get; private set; }
 
     /// <summary>All breakers, in no particular order.</summary>
     public IReadOnlyList<CircuitBreaker> Breakers => _entries.Values.Select(e => e.Breaker).ToArray();
@@ -97,8 +114,10 @@ public sealed class CircuitBreakerRegistry : IDisposable
     public IReadOnlyList<CircuitSnapshot> Report() =>
         _entries.Values.Select(e => e.Breaker.Snapshot()).OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
 
-    /// <summary>Evicts closed breakers that had no call for <see cref="CircuitBreakerRegistryOptions.EvictAfterIdle"/>.</summary>
-    /// <returns>How many were evicted.</returns>
+    /// <summary>Evicts every idle breaker now, instead of a few per add: breakers that had no call for
+    /// <see cref="CircuitBreakerRegistryOptions.EvictAfterIdle"/> and are closed, open with the break over, or
+    /// half-open with no probe in flight. Costs one look at each breaker that is due for one.</summary>
+    /// <returns>How many were evicted; 0 without <see cref="CircuitBreakerRegistryOptions.EvictAfterIdle"/>.</returns>
     public int EvictIdle()
     {
         if (_options.EvictAfterIdle is not { } idle)
@@ -108,7 +127,7 @@ public sealed class CircuitBreakerRegistry : IDisposable
 
         lock (_addGate)
         {
-            return SweepLocked(idle);
+            return SweepLocked(idle, int.MaxValue);
         }
     }
 
@@ -121,10 +140,9 @@ public sealed class CircuitBreakerRegistry : IDisposable
                 return existing.Breaker;
             }
 
-            if (_options.EvictAfterIdle is { } idle &&
-                (_timeProvider.GetElapsedTime(_lastSweep) >= idle / 4 || IsFull()))
+            if (_options.EvictAfterIdle is { } idle)
             {
-                SweepLocked(idle);
+                SweepLocked(idle, MaxExaminedPerAdd);
             }
 
             if (IsFull())
@@ -135,30 +153,53 @@ public sealed class CircuitBreakerRegistry : IDisposable
 
             var breaker = new CircuitBreaker(name, options, _timeProvider, Metrics);
             breaker.StateChanged += OnBreakerStateChanged;
-            _entries[name] = new Entry(breaker, _timeProvider.GetTimestamp());
+            var entry = new RegistryEntry(breaker, _timeProvider.GetTimestamp());
+            _entries[name] = entry;
+            _sweepOrder.Append(entry);
             return breaker;
         }
     }
 
     private bool IsFull() => _options.MaxBreakers is { } max && _entries.Count >= max;
 
-    private int SweepLocked(TimeSpan idle)
+    /// <summary>
+    /// Looks at up to <paramref name="budget"/> entries that are due (quiet for <paramref name="idle"/>), earliest first.
+    /// One whose call count has not moved since the last look and whose breaker is evictable goes; any other goes to
+    /// the back, quiet from now. So an entry is evicted only after two looks at least <paramref name="idle"/> apart saw
+    /// the same count: never sooner than <paramref name="idle"/> after its last call, and (while adds keep the sweep
+    /// moving) usually within twice that, the first look after a call only learning that some call happened.
+    /// </summary>
+    /// <remarks>
+    /// Lookups do not take the lock, so a caller may have fetched an entry's breaker just before it is evicted and
+    /// call it afterwards: that call goes to the evicted breaker, which keeps working for whoever holds it (it is just
+    /// no longer reported), and the next lookup of the name creates a fresh one. Checking again after the removal could
+    /// not close that window (the caller may call at any later time), and closing it would put a write on every lookup.
+    /// </remarks>
+    private int SweepLocked(TimeSpan idle, int budget)
     {
-        _lastSweep = _timeProvider.GetTimestamp();
+        long now = _timeProvider.GetTimestamp();
         int evicted = 0;
-        foreach (var (name, entry) in _entries)
+        for (int examined = 0; examined < budget && _sweepOrder.First is { } entry; examined++)
         {
-            long calls = entry.Breaker.TotalCallsForIdleCheck;
-            if (calls != entry.LastSeenCalls)
+            if (_timeProvider.GetElapsedTime(entry.QuietSince, now) < idle)
             {
-                entry.LastSeenCalls = calls;
-                entry.LastActive = _lastSweep;
+                break; // sorted by QuietSince: nothing behind this entry is due either
             }
-            else if (entry.Breaker.State == CircuitState.Closed && _timeProvider.GetElapsedTime(entry.LastActive) >= idle &&
-                     _entries.TryRemove(new KeyValuePair<string, Entry>(name, entry)))
+
+            EntriesExamined++;
+            long calls = entry.Breaker.TotalCallsForIdleCheck;
+            if (calls == entry.CallsSeen && entry.Breaker.IsEvictable())
             {
+                _entries.TryRemove(new KeyValuePair<string, RegistryEntry>(entry.Breaker.Name, entry));
+                _sweepOrder.Unlink(entry);
                 Detach(entry.Breaker);
                 evicted++;
+            }
+            else
+            {
+                entry.CallsSeen = calls;
+                entry.QuietSince = now;
+                _sweepOrder.MoveToEnd(entry);
             }
         }
 
@@ -175,13 +216,4 @@ public sealed class CircuitBreakerRegistry : IDisposable
 
     /// <summary>Disposes the registry's meter.</summary>
     public void Dispose() => Metrics.Dispose();
-
-    private sealed class Entry(CircuitBreaker breaker, long createdAt)
-    {
-        public CircuitBreaker Breaker { get; } = breaker;
-
-        public long LastSeenCalls { get; set; }
-
-        public long LastActive { get; set; } = createdAt;
-    }
 }
