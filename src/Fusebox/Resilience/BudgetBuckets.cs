@@ -55,7 +55,15 @@ internal static class BudgetBuckets
     public static void Add(long[] ring, long epoch)
     {
         ref long slot = ref SlotOf(ring, epoch);
-        long seen = Volatile.Read(ref slot);
+        AddObserved(ref slot, epoch, Volatile.Read(ref slot));
+    }
+
+    /// <summary>
+    /// The rest of <see cref="Add"/> once the slot was read as <paramref name="seen"/>; apart so a test can let
+    /// other writers in between the read and the write.
+    /// </summary>
+    internal static void AddObserved(ref long slot, long epoch, long seen)
+    {
         while (Age(seen, epoch) > 0)
         {
             long prior = Interlocked.CompareExchange(ref slot, Pack(epoch, 1), seen);

@@ -5,7 +5,7 @@ namespace Fusebox;
 /// <summary>
 /// Limits retries to a fraction of recent calls plus a small per-second floor, so a fleet of clients cannot turn an
 /// outage into a retry storm. The semantics are Finagle's <c>RetryBudget(ttl, minRetriesPerSec, percentCanRetry)</c>:
-/// every call <see cref="Deposit">deposits</see> and every retry <see cref="TryWithdraw">withdraws</see>, and both
+/// every call <see cref="Deposit">deposits</see> and every retry <see cref="TryWithdraw()">withdraws</see>, and both
 /// expire after <see cref="TimeToLive"/>. Within any time-to-live, retries never exceed
 /// <c><see cref="MinimumRetriesPerSecond"/> × TimeToLive + <see cref="RetryRatio"/> × calls</c> of that time-to-live.
 /// </summary>
@@ -21,7 +21,7 @@ namespace Fusebox;
 /// clock by default; a budget shared by callers on different clocks uses its own). A deposit or withdrawal therefore
 /// expires between 9/10 of <see cref="TimeToLive"/> and all of it after it was made.</para>
 /// <para>Cost: <see cref="Deposit"/> (on every call) is one clock read and one interlocked increment, wait-free; it
-/// allocates nothing and takes no lock. <see cref="TryWithdraw"/> (on a retry only) reads the 20 slots and takes one
+/// allocates nothing and takes no lock. <see cref="TryWithdraw()"/> (on a retry only) reads the 20 slots and takes one
 /// compare-and-swap, repeated only when another retry won the same moment; it allocates nothing and takes no lock.
 /// Share one instance between callers to give them one budget.</para>
 /// </remarks>
@@ -125,7 +125,10 @@ public sealed class RetryBudget
     /// A slot newer than this thread's clock read (another thread read the clock later and rolled it) restarts the
     /// decision from that newer bucket, so it is never made on a mix of two windows.
     /// </remarks>
-    public bool TryWithdraw()
+    public bool TryWithdraw() => TryWithdraw(beforeSwap: null);
+
+    /// <summary><see cref="TryWithdraw()"/> with a hook run between the decision and its swap, for tests of that interleaving.</summary>
+    internal bool TryWithdraw(Action? beforeSwap)
     {
         long epoch = CurrentEpoch();
         while (true)
@@ -161,6 +164,7 @@ public sealed class RetryBudget
                 return false;
             }
 
+            beforeSwap?.Invoke();
             if (Interlocked.CompareExchange(ref _withdrawn, total + 1, total) == total)
             {
                 return true;
