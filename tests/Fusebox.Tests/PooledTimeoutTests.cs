@@ -12,30 +12,49 @@ public class PooledTimeoutTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(1);
 
-    [Fact]
-    public void A_callback_dispatched_before_Return_cannot_cancel_the_next_unrelated_rental()
-    {
-        var time = new ManualTimeProvider();
-        var first = PooledTimeout.Rent(Limit, time, CancellationToken.None);
-        var timer = time.Timers.Single();
-        time.Advance(Limit); // due: the timer queue has handed the callback to the thread pool, which has not run it yet
-
-        first.Return(); // the operation finished first
-        var next = PooledTimeout.Rent(Limit, time, CancellationToken.None);
-        timer.RunCallback(); // the callback of the first rental runs late
-
-        Assert.False(next.Token.IsCancellationRequested, "a late callback of an earlier rental cancelled a new rental");
-        Assert.False(next.TimedOut);
-        next.Return();
-    }
-
-    [Fact]
-    public void A_callback_running_between_Returns_steps_does_not_cancel_a_returned_rental()
+    private static (ManualTimeProvider Time, ManualTimer Timer, PooledTimeout Rental) RentedAtItsDeadline()
     {
         var time = new ManualTimeProvider();
         var rental = PooledTimeout.Rent(Limit, time, CancellationToken.None);
         var timer = time.Timers.Single();
         time.Advance(Limit);
+        return (time, timer, rental);
+    }
+
+    private static void AssertUntouched(PooledTimeout rental, string? because = null)
+    {
+        Assert.False(rental.Token.IsCancellationRequested, because);
+        Assert.False(rental.TimedOut);
+        rental.Return();
+    }
+
+    private static void AssertCancelledAndNotReused(PooledTimeout rental, TimeProvider time, bool timedOut)
+    {
+        Assert.True(rental.Token.IsCancellationRequested);
+        Assert.Equal(timedOut, rental.TimedOut);
+        rental.Return();
+        var next = PooledTimeout.Rent(Limit, time, CancellationToken.None);
+
+        Assert.NotSame(rental, next); // a cancelled source cannot be reset
+        AssertUntouched(next);
+    }
+
+    [Fact]
+    public void A_callback_dispatched_before_Return_cannot_cancel_the_next_unrelated_rental()
+    {
+        var (time, timer, first) = RentedAtItsDeadline(); // due: the timer queue has handed the callback to the thread pool, which has not run it yet
+
+        first.Return(); // the operation finished first
+        var next = PooledTimeout.Rent(Limit, time, CancellationToken.None);
+        timer.RunCallback(); // the callback of the first rental runs late
+
+        AssertUntouched(next, "a late callback of an earlier rental cancelled a new rental");
+    }
+
+    [Fact]
+    public void A_callback_running_between_Returns_steps_does_not_cancel_a_returned_rental()
+    {
+        var (time, timer, rental) = RentedAtItsDeadline();
         timer.OnChange = due =>
         {
             if (due == Timeout.InfiniteTimeSpan)
@@ -55,21 +74,11 @@ public class PooledTimeoutTests
     [Fact]
     public void When_the_callback_wins_the_rental_times_out_and_is_not_reused()
     {
-        var time = new ManualTimeProvider();
-        var rental = PooledTimeout.Rent(Limit, time, CancellationToken.None);
-        var timer = time.Timers.Single();
-        time.Advance(Limit);
+        var (time, timer, rental) = RentedAtItsDeadline();
 
         timer.RunCallback();
-        Assert.True(rental.Token.IsCancellationRequested);
-        Assert.True(rental.TimedOut);
-        rental.Return();
-        var next = PooledTimeout.Rent(Limit, time, CancellationToken.None);
 
-        Assert.NotSame(rental, next);
-        Assert.False(next.Token.IsCancellationRequested);
-        Assert.False(next.TimedOut);
-        next.Return();
+        AssertCancelledAndNotReused(rental, time, timedOut: true);
     }
 
     [Fact]
@@ -115,14 +124,8 @@ public class PooledTimeoutTests
         var rental = PooledTimeout.Rent(Limit, time, caller.Token);
 
         caller.Cancel();
-        Assert.True(rental.Token.IsCancellationRequested);
-        Assert.False(rental.TimedOut);
-        rental.Return();
-        var next = PooledTimeout.Rent(Limit, time, CancellationToken.None);
 
-        Assert.NotSame(rental, next);
-        Assert.False(next.Token.IsCancellationRequested);
-        next.Return();
+        AssertCancelledAndNotReused(rental, time, timedOut: false);
     }
 
     [Fact]
