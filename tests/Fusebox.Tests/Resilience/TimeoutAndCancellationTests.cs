@@ -43,6 +43,36 @@ public class TimeoutAndCancellationTests
     }
 
     [Fact]
+    public async Task A_call_that_ends_at_its_deadline_cannot_time_out_the_next_call()
+    {
+        // The defect seen in incidents, when latencies cluster at the timeout: the first call returns just as its
+        // timer is dispatched; the late callback must not cancel the pooled source the second call then rents.
+        var time = new ManualTimeProvider();
+        var breaker = new CircuitBreaker("test", new CircuitBreakerOptions(), time, new FuseboxMetrics());
+        var caller = new ResilientCaller(breaker, new ResilientCallerOptions
+        {
+            Retry = ResilienceTestSupport.NoJitter(attempts: 1),
+            Timeout = new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(1) },
+        });
+        var first = await caller.ExecuteAsync(ct =>
+        {
+            time.Advance(TimeSpan.FromSeconds(1)); // the attempt takes exactly its timeout
+            return new ValueTask<int>(1);
+        });
+        Assert.Equal(1, first.Value);
+
+        time.Timers.ForEach(t => t.RunCallback()); // the first attempt's timer callback, dispatched before the return, runs now
+        var second = await caller.ExecuteAsync(ct =>
+        {
+            ct.ThrowIfCancellationRequested();
+            return new ValueTask<int>(2);
+        });
+
+        Assert.Equal(2, second.Value);
+        Assert.Equal(0, breaker.Snapshot().FailedCalls);
+    }
+
+    [Fact]
     public async Task Timed_out_attempts_are_retried()
     {
         int calls = 0;
