@@ -17,7 +17,7 @@ public class ResilienceMetricsAndAllocationTests
         var time = new SteppingTimeProvider();
         var breaker = new CircuitBreaker("fraud", new CircuitBreakerOptions(), time, metrics);
         var retry = ResilienceTestSupport.NoJitter(attempts: 3, baseMs: 0);
-        retry.Budget = new RetryBudget(0.1, minimumRetries: 1, capacity: 1);
+        retry.Budget = new RetryBudget(retryRatio: 1, minimumRetriesPerSecond: 0, timeProvider: time); // the one call pays for one retry
         var caller = new ResilientCaller(breaker, new ResilientCallerOptions { Retry = retry, Timeout = new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(1) } });
 
         var result = await time.DriveAsync(caller.ExecuteAsync(time.HangAsync<int>, Fallback<int>.Value(-1)));

@@ -21,18 +21,55 @@ public class TimeoutAndCancellationTests
     [Fact]
     public async Task An_attempt_timeout_fires_on_a_hung_operation()
     {
-        var (caller, breaker, time) = Create(ResilienceTestSupport.NoJitter(attempts: 1), new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(2) });
+        // An hour: no system-clock timer can fire during the test, so only the fake clock can end this call.
+        var limit = TimeSpan.FromHours(1);
+        var (caller, breaker, time) = Create(ResilienceTestSupport.NoJitter(attempts: 1), new TimeoutOptions { AttemptTimeout = limit });
+        CancellationToken attemptToken = default;
 
-        var call = caller.ExecuteAsync(HangAsync).AsTask();
-        await Task.Delay(20);
+        // ExecuteAsync runs synchronously up to the operation's first await, so the attempt's token is captured here.
+        var call = caller.ExecuteAsync(ct => { attemptToken = ct; return HangAsync(ct); }).AsTask();
+        Assert.True(attemptToken.CanBeCanceled);
+        time.Advance(limit - TimeSpan.FromMilliseconds(1));
+        Assert.False(attemptToken.IsCancellationRequested); // fake timers fire inside Advance: not due yet
         Assert.False(call.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(2));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(attemptToken.IsCancellationRequested); // fired inside this Advance, on the fake clock
 
-        var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(TimeSpan.FromSeconds(2), ex.Timeout);
-        Assert.Contains("2000 ms", ex.Message, StringComparison.Ordinal);
+        var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.WaitAsync(TimeSpan.FromSeconds(30))); // a bound for a stuck test only
+        Assert.Equal(limit, ex.Timeout);
+        Assert.Contains("3600000 ms", ex.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<OperationCanceledException>(ex.InnerException);
         Assert.Equal(1, breaker.Snapshot().FailedCalls);
+    }
+
+    [Fact]
+    public async Task A_call_that_ends_at_its_deadline_cannot_time_out_the_next_call()
+    {
+        // The defect seen in incidents, when latencies cluster at the timeout: the first call returns just as its
+        // timer is dispatched; the late callback must not cancel the pooled source the second call then rents.
+        var time = new ManualTimeProvider();
+        var breaker = new CircuitBreaker("test", new CircuitBreakerOptions(), time, new FuseboxMetrics());
+        var caller = new ResilientCaller(breaker, new ResilientCallerOptions
+        {
+            Retry = ResilienceTestSupport.NoJitter(attempts: 1),
+            Timeout = new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(1) },
+        });
+        var first = await caller.ExecuteAsync(ct =>
+        {
+            time.Advance(TimeSpan.FromSeconds(1)); // the attempt takes exactly its timeout
+            return new ValueTask<int>(1);
+        });
+        Assert.Equal(1, first.Value);
+
+        time.Timers.ForEach(t => t.RunCallback()); // the first attempt's timer callback, dispatched before the return, runs now
+        var second = await caller.ExecuteAsync(ct =>
+        {
+            ct.ThrowIfCancellationRequested();
+            return new ValueTask<int>(2);
+        });
+
+        Assert.Equal(2, second.Value);
+        Assert.Equal(0, breaker.Snapshot().FailedCalls);
     }
 
     [Fact]
