@@ -74,17 +74,27 @@ public class ConcurrencyTests
     }
 
     [Fact]
-    public async Task Closed_state_counts_add_up_under_parallel_load()
+    public void Closed_state_counts_add_up_under_parallel_load()
     {
         var breaker = new CircuitBreaker("load", new CircuitBreakerOptions { TripPolicy = TripPolicy.FailureRate(0.9, 1000, 100) }, TimeProvider.System, new FuseboxMetrics());
-        const int PerTask = 20_000;
+        const int PerTask = 200_000;
         const int Tasks = 4;
+        long rejected = 0;
 
-        await Task.WhenAll(Enumerable.Range(0, Tasks).Select(t => Task.Run(() =>
+        // Dedicated threads released together, so that the window's updates do race (tasks of a few thousand calls
+        // each mostly ran one after the other), and long enough to overlap for many milliseconds.
+        using var start = new ManualResetEventSlim();
+        var threads = Enumerable.Range(0, Tasks).Select(_ => new Thread(() =>
         {
+            start.Wait();
             for (int i = 0; i < PerTask; i++)
             {
-                Assert.True(breaker.TryAcquire(out var permit));
+                if (!breaker.TryAcquire(out var permit))
+                {
+                    Interlocked.Increment(ref rejected);
+                    continue;
+                }
+
                 if (i % 10 == 0)
                 {
                     permit.RecordFailure();
@@ -94,8 +104,12 @@ public class ConcurrencyTests
                     permit.RecordSuccess();
                 }
             }
-        })));
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        start.Set();
+        threads.ForEach(t => t.Join());
 
+        Assert.Equal(0, rejected);
         var s = breaker.Snapshot();
         Assert.Equal(CircuitState.Closed, s.State);
         Assert.Equal(Tasks * PerTask, s.TotalCalls);
