@@ -2,7 +2,6 @@ using Fusebox.Extensions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Fusebox.Http.Tests;
 
@@ -23,7 +22,7 @@ internal sealed class ClientFixture : IDisposable
         _services = services.BuildServiceProvider();
     }
 
-    public FakeTimeProvider Time { get; } = new();
+    public TimerRecordingTimeProvider Time { get; } = new();
 
     public HttpClient Client => _services.GetRequiredService<IHttpClientFactory>().CreateClient("fraud");
 

@@ -12,14 +12,15 @@ public class RetryTests : IAsyncLifetime
 
     private Uri Url => new(_server.BaseAddress, "check");
 
-    /// <summary>Sends a GET, waits (bounded) until the first retry is scheduled, then advances the fake clock by its wait.</summary>
-    private async Task<HttpResponseMessage> GetThroughFirstRetryAsync(ClientFixture fixture, List<TimeSpan> delays, TimeSpan wait)
+    /// <summary>
+    /// Sends a GET, waits (bounded) until the retry's delay timer of <paramref name="wait"/> is armed on the fake clock,
+    /// then advances the clock by that wait. Waiting for <c>OnRetry</c> instead was a race: it runs before the delay's
+    /// timer is created, and a clock advanced in between leaves that timer unfired (the GET then hangs).
+    /// </summary>
+    private async Task<HttpResponseMessage> GetThroughFirstRetryAsync(ClientFixture fixture, TimeSpan wait)
     {
         var pending = fixture.Client.GetAsync(Url);
-        for (int i = 0; i < 200 && delays.Count == 0; i++)
-        {
-            await Task.Delay(10);
-        }
+        await fixture.Time.WaitForTimerAsync(wait);
 
         fixture.Time.Advance(wait);
         return await pending.WaitAsync(TimeSpan.FromSeconds(10));
@@ -110,7 +111,7 @@ public class RetryTests : IAsyncLifetime
         _server.Behavior = Behavior.Unavailable; // answers Retry-After: 7
         _server.FailFirst = 1;
 
-        using var response = await GetThroughFirstRetryAsync(fixture, delays, TimeSpan.FromSeconds(7));
+        using var response = await GetThroughFirstRetryAsync(fixture, TimeSpan.FromSeconds(7));
 
         Assert.Equal([TimeSpan.FromSeconds(7)], delays);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -127,7 +128,7 @@ public class RetryTests : IAsyncLifetime
         _server.Behavior = Behavior.Unavailable;
         _server.FailFirst = 1;
 
-        using var response = await GetThroughFirstRetryAsync(fixture, delays, TimeSpan.FromSeconds(2));
+        using var response = await GetThroughFirstRetryAsync(fixture, TimeSpan.FromSeconds(2));
 
         Assert.Equal([TimeSpan.FromSeconds(2)], delays);
     }

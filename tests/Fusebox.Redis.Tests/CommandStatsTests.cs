@@ -29,7 +29,7 @@ public class CommandStatsTests
             await Task.Delay(10); // spread the calls over about a second: many flush intervals
         }
 
-        await Task.Delay(300); // six flush intervals: the last counts are in Redis
+        await Task.Delay(300); // six flush intervals: normally the last counts are in Redis by now
         var info = await server.InfoAsync("commandstats");
         var duration = elapsed.Elapsed;
 
@@ -50,9 +50,12 @@ public class CommandStatsTests
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         File.WriteAllText(Path.Combine(Path.GetTempPath(), "fusebox-redis-commandstats.txt"), report + Environment.NewLine);
 
-        Assert.Equal(100_000, await ClusterCounts.CallsAsync(redis, prefix)); // every call counted cluster-wide
         Assert.True(roundTrips <= flushIntervals + 10, report); // at most one script per flush interval, plus housekeeping
         Assert.True(total <= flushIntervals * 16 + 20, report); // a flush runs ~15 commands inside Redis (10 buckets)
-        Assert.True(total < 1_000, report);
+
+        // Every call is counted cluster-wide. Read after the statistics above (the reads are commands too), and waited
+        // for: on a loaded machine the last flush can come later than the 300 ms above.
+        await ClusterCounts.WaitForCallsAsync(redis, prefix, 100_000);
+        Assert.Equal(100_000, await ClusterCounts.CallsAsync(redis, prefix));
     }
 }

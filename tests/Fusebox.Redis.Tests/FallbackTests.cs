@@ -214,6 +214,10 @@ public class FallbackTests
         fallback.RecordObservableInstruments();
         Assert.Equal(0, fallback.LastMeasurement!.Value);
 
+        // The outage under test is the one the kill causes: the counts below start here. On a loaded machine the
+        // coordinator's first SUBSCRIBE can fail while the connection is still coming up ("No connection is
+        // active/available"), which it logs as an outage of its own (2001, then 2003 connected) before StartAsync returns.
+        Assert.Contains(logs.GetSnapshot(clear: true), r => r.Id.Id == 2003);
         await redis.KillAsync();
         await Eventually.TrueAsync(() => errors.GetMeasurementSnapshot().Count >= 3, "several failed attempts, each counted");
         fallback.RecordObservableInstruments();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Fusebox.Redis.Tests.Support;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using StackExchange.Redis;
 
 namespace Fusebox.Redis.Tests;
 
@@ -105,19 +106,50 @@ public class PropagationTests
     public async Task The_propagation_delay_histogram_records_adopted_transitions()
     {
         await using var redis = await RedisServer.StartAsync();
-        var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, Prefix.New());
+        string prefix = Prefix.New();
+        var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, prefix);
         await using var cleanup = new DisposeAll(replicas);
         using var delays = new MetricCollector<double>(replicas[1].Registry.Metrics.Meter, "fusebox.redis.propagation_delay");
         using var decisions = new MetricCollector<long>(replicas[0].Registry.Metrics.Meter, "fusebox.redis.decisions");
 
+        // The test reads the transition's message too, for the sender's wall-clock stamp the delay is measured from.
+        await using var listener = await redis.ConnectAdminAsync();
+        var sentAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await listener.GetSubscriber().SubscribeAsync(RedisChannel.Literal(prefix + ":events"), (_, message) =>
+        {
+            if (ClusterView.FromMessage((byte[])message!) is { View: { State: CircuitState.Isolated } view })
+            {
+                sentAt.TrySetResult(view.SentAtMicros);
+            }
+        });
+        long adoptedAt = 0; // replica 2's wall clock when it adopts the state, which it does before recording the delay
+        replicas[1].Breaker.StateChanged += (_, e) =>
+        {
+            if (e.NewState == CircuitState.Isolated)
+            {
+                Interlocked.CompareExchange(ref adoptedAt, UnixMicros(DateTimeOffset.UtcNow), 0);
+            }
+        };
+
         replicas[0].Breaker.Isolate();
         await Eventually.TrueAsync(() => delays.GetMeasurementSnapshot().Count > 0, "a propagation delay measurement");
+        long sent = await sentAt.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
 
-        var m = delays.GetMeasurementSnapshot()[0];
+        var m = Assert.Single(delays.GetMeasurementSnapshot());
         Assert.Equal(Replica.BreakerName, m.Tags[FuseboxMetrics.BreakerTag]);
-        Assert.InRange(m.Value, 0, 5_000);
+        Assert.True(sent > 0, "the message carries the sender's stamp");
+
+        // The delay is the receiver's wall clock when it records, minus the sender's stamp, in milliseconds: so it lies
+        // between the adoption (just before the recording) and the collector's timestamp of the measurement (just
+        // after), each measured from that stamp. 2 us of slack for the stamps' truncation to whole microseconds.
+        double earliest = (Volatile.Read(ref adoptedAt) - sent) / 1000.0;
+        double latest = (UnixMicros(m.Timestamp) - sent) / 1000.0;
+        Assert.True(earliest > 0, $"adopted {earliest} ms after the stamp");
+        Assert.InRange(m.Value, earliest - 0.002, latest + 0.002);
         Assert.Contains(decisions.GetMeasurementSnapshot(), d => (string?)d.Tags["fusebox.redis.outcome"] == "won");
     }
+
+    private static long UnixMicros(DateTimeOffset at) => (at - DateTimeOffset.UnixEpoch).Ticks / 10;
 
     private static double Percentile(List<double> values, double p)
     {
