@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Fusebox.Extensions;
 using Microsoft.Extensions.Logging;
+using Fusebox.Coordination;
 
 namespace Fusebox.Http;
 

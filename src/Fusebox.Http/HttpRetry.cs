@@ -1,3 +1,4 @@
+using Fusebox.Coordination;
 namespace Fusebox.Http;
 
 /// <summary>Builds the <see cref="ResilientCaller"/> the handler retries through: HTTP-aware predicates, the

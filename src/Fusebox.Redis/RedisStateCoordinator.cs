@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
+using Fusebox.Coordination;
 
 namespace Fusebox.Redis;
 
@@ -163,7 +164,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         lock (s.Gate)
         {
             var view = s.View;
-            var local = s.Breaker.RecordedState;
+            var local = s.Breaker.GetRecordedState();
             bool adopted = s.LocalGenerationAtSync >= 0 && s.Breaker.Generation == s.LocalGenerationAtSync;
             return new SharedBreakerStatus
             {
@@ -628,7 +629,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             });
             shared.LocalGenerationAtSync = g;
         }
-        else if (view is { State: CircuitState.Open } && shared.Breaker.RecordedState == CircuitState.Open &&
+        else if (view is { State: CircuitState.Open } && shared.Breaker.GetRecordedState() == CircuitState.Open &&
                  shared.Breaker.Generation == shared.LocalGenerationAtSync)
         {
             long left = Math.Max(1, view.OpenUntil - Environment.TickCount64);
@@ -977,7 +978,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
             shared.PushWanted = false;
             view = shared.View;
-            local = shared.Breaker.RecordedState;
+            local = shared.Breaker.GetRecordedState();
             localGeneration = shared.Breaker.Generation;
         }
 
@@ -1119,7 +1120,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
     private void Reconcile(SharedBreaker shared, ClusterView view, bool lostState)
     {
-        var local = shared.Breaker.RecordedState;
+        var local = shared.Breaker.GetRecordedState();
         if (local == view.State && local is CircuitState.Closed or CircuitState.Disabled or CircuitState.Isolated)
         {
             shared.LocalGenerationAtSync = shared.Breaker.Generation; // same state: in sync

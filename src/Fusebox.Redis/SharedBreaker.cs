@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using Fusebox.Coordination;
 
 namespace Fusebox.Redis;
 

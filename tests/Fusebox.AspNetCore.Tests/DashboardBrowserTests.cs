@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Fusebox.Coordination;
 
 namespace Fusebox.AspNetCore.Tests;
 

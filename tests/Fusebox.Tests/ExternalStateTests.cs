@@ -1,4 +1,5 @@
 using Fusebox.Tests.Support;
+using Fusebox.Coordination;
 
 namespace Fusebox.Tests;
 

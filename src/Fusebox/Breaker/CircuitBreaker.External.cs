@@ -1,10 +1,13 @@
+using Fusebox.Coordination;
 using Fusebox.Internal;
 
 namespace Fusebox;
 
-// Hooks for a coordinator that shares one logical breaker between processes (Fusebox.Redis). Nothing here is on the
-// call path: adopting a state is one more compare-and-swap of the StateRecord, through the same TryTransition that
-// local transitions use, so permits, generations and events behave exactly as for a local change.
+// Hooks for a coordinator that shares one logical breaker between processes (Fusebox.Redis). They are internal: the
+// public surface is Fusebox.Coordination.CoordinationExtensions (documented there), in a namespace of its own so that
+// an application sees these members only when it asks for them. Nothing here is on the call path: adopting a state is
+// one more compare-and-swap of the StateRecord, through the same TryTransition that local transitions use, so
+// permits, generations and events behave exactly as for a local change.
 public sealed partial class CircuitBreaker
 {
     private Func<CoordinationStatus>? _coordination;
@@ -12,63 +15,27 @@ public sealed partial class CircuitBreaker
     /// <summary>The generation of the current state (one volatile read). Changes on every transition.</summary>
     public long Generation => Volatile.Read(ref _state).Generation;
 
-    /// <summary>
-    /// The state as the last transition recorded it: unlike <see cref="State"/>, an open breaker whose break has
-    /// elapsed still reads <see cref="CircuitState.Open"/> until a call half-opens it. For coordinators that compare
-    /// the recorded state with a shared one; everyone else wants <see cref="State"/>.
-    /// </summary>
-    public CircuitState RecordedState => Volatile.Read(ref _state).State;
+    internal CircuitState RecordedState => Volatile.Read(ref _state).State;
 
-    /// <summary>
-    /// Lets a coordinator report how this breaker is shared in every <see cref="Snapshot"/> (and so in the admin API and
-    /// the dashboard). The function runs only when a snapshot is taken, never on the call path.
-    /// </summary>
-    /// <param name="status">Describes the coordination now; null when the breaker is no longer shared.</param>
-    public void SetCoordination(Func<CoordinationStatus>? status) => Volatile.Write(ref _coordination, status);
+    internal void SetCoordination(Func<CoordinationStatus>? status) => Volatile.Write(ref _coordination, status);
 
-    /// <summary>
-    /// Adopts a state decided elsewhere, as a transition with <see cref="TransitionReason.External"/> (raising
-    /// <see cref="StateChanged"/>). Adopting <see cref="CircuitState.Closed"/>, <see cref="CircuitState.Disabled"/> or
-    /// <see cref="CircuitState.Isolated"/> when the breaker is already in that state changes nothing; adopting
-    /// <see cref="CircuitState.Open"/> or <see cref="CircuitState.HalfOpen"/> always starts a new generation (a new
-    /// break end, a new probe round), so permits of the replaced state report as ignored.
-    /// </summary>
-    /// <param name="state">The state to adopt.</param>
-    /// <returns>The generation of the state in force afterwards.</returns>
-    /// <exception cref="ArgumentException">A value of <paramref name="state"/> is out of range.</exception>
-    public long ApplyExternal(ExternalState state)
+    internal long ApplyExternal(ExternalState state)
     {
         TryApplyExternalCore(state, null, out long generation);
         return generation;
     }
 
-    /// <summary>
-    /// Like <see cref="ApplyExternal(ExternalState)"/>, but only if the breaker is still in generation
-    /// <paramref name="expectedGeneration"/>, so a coordinator cannot overwrite a local change it has not seen yet.
-    /// </summary>
-    /// <param name="state">The state to adopt.</param>
-    /// <param name="expectedGeneration">The generation the decision was based on.</param>
-    /// <param name="generation">The generation in force afterwards (the unexpected one when false).</param>
-    /// <returns>False when the generation had moved on; nothing changed.</returns>
-    public bool TryApplyExternal(ExternalState state, long expectedGeneration, out long generation) =>
+    internal bool TryApplyExternal(ExternalState state, long expectedGeneration, out long generation) =>
         TryApplyExternalCore(state, expectedGeneration, out generation);
 
-    /// <summary>
-    /// Makes up to <paramref name="count"/> more probe slots claimable in the current half-open round, if it is still
-    /// generation <paramref name="generation"/>. Only a round adopted with fewer <see cref="ExternalState.ProbePermits"/>
-    /// than slots has any to grant. Probes are admitted exactly as in a local round (one slot, one probe; a probe not
-    /// reported within <see cref="CircuitBreakerOptions.ProbeTimeout"/> frees its slot).
-    /// </summary>
-    /// <returns>How many slots became claimable (0 when the round is over or fully granted).</returns>
-    public int GrantProbes(long generation, int count)
+    internal int GrantProbes(long generation, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var s = Volatile.Read(ref _state);
         return s.State == CircuitState.HalfOpen && s.Generation == generation && count > 0 ? s.Probes!.Grant(count) : 0;
     }
 
-    /// <summary>The current half-open round's progress; null when the breaker is not half-open.</summary>
-    public HalfOpenProgress? GetHalfOpenProgress()
+    internal HalfOpenProgress? GetHalfOpenProgress()
     {
         var s = Volatile.Read(ref _state);
         if (s.State != CircuitState.HalfOpen)
@@ -80,9 +47,7 @@ public sealed partial class CircuitBreaker
         return new HalfOpenProgress(s.Generation, probes.Successes, probes.Available(_clock.Now()), probes.UngrantedCount(), probes.Capacity);
     }
 
-    /// <summary>The lifetime call counts (as in <see cref="Snapshot"/>), without allocating. A coordinator reads them
-    /// periodically and works with the differences, so the call path pays nothing for being shared.</summary>
-    public CallCounts ReadCallCounts() => new(
+    internal CallCounts ReadCallCounts() => new(
         _counters.Read(CallCounter.Success), _counters.Read(CallCounter.Failure), _counters.Read(CallCounter.Rejected),
         _counters.Read(CallCounter.Ignored), _counters.Read(CallCounter.Slow));
 

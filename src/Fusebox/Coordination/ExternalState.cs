@@ -1,8 +1,8 @@
-namespace Fusebox;
+namespace Fusebox.Coordination;
 
 /// <summary>
 /// A state decided outside this breaker (by another replica, through a shared store) for
-/// <see cref="CircuitBreaker.ApplyExternal(ExternalState)"/>. The breaker adopts it as a transition with
+/// <see cref="CoordinationExtensions.ApplyExternal"/>. The breaker adopts it as a transition with
 /// <see cref="TransitionReason.External"/>, so an observer can tell adopted changes from its own.
 /// </summary>
 public sealed class ExternalState
@@ -28,7 +28,7 @@ public sealed class ExternalState
     /// <summary>
     /// For <see cref="CircuitState.HalfOpen"/>: probe slots claimable at once. The round has
     /// <c>max(HalfOpenPermits, ProbePermits)</c> slots; the others become claimable only through
-    /// <see cref="CircuitBreaker.GrantProbes"/>. Default: <see cref="CircuitBreakerOptions.HalfOpenPermits"/>; [0, 1000].
+    /// <see cref="CoordinationExtensions.GrantProbes"/>. Default: <see cref="CircuitBreakerOptions.HalfOpenPermits"/>; [0, 1000].
     /// </summary>
     public int? ProbePermits { get; init; }
 
@@ -68,19 +68,3 @@ public sealed class ExternalState
         }
     }
 }
-
-/// <summary>The progress of the current half-open round, from <see cref="CircuitBreaker.GetHalfOpenProgress"/>.</summary>
-/// <param name="Generation">The generation of the half-open state.</param>
-/// <param name="Successes">Probes of this round that succeeded.</param>
-/// <param name="FreeSlots">Slots a new probe could claim now.</param>
-/// <param name="UngrantedSlots">Slots not granted yet (see <see cref="CircuitBreaker.GrantProbes"/>).</param>
-/// <param name="Capacity">Slots in the round, granted or not.</param>
-public readonly record struct HalfOpenProgress(long Generation, int Successes, int FreeSlots, int UngrantedSlots, int Capacity);
-
-/// <summary>A breaker's lifetime call counts, read without allocating (see <see cref="CircuitBreaker.ReadCallCounts"/>).</summary>
-/// <param name="Successful">Calls that ran and counted as successes.</param>
-/// <param name="Failed">Calls that ran and counted as failures.</param>
-/// <param name="Rejected">Calls rejected without running.</param>
-/// <param name="Ignored">Calls that ran but did not count.</param>
-/// <param name="Slow">Calls slower than the slow-call threshold.</param>
-public readonly record struct CallCounts(long Successful, long Failed, long Rejected, long Ignored, long Slow);
