@@ -79,7 +79,7 @@ public class ModelBasedTests
             if (kind < 38)
             {
                 var style = (CallStyle)(arg % 5);
-                var outcome = PickOutcome(style, arg / 5);
+                var outcome = RealCall.PickOutcome(style, arg / 5);
                 var duration = (arg / 50) % 3 == 0 ? TimeSpan.FromMilliseconds((arg / 150) % 6000) : TimeSpan.Zero;
                 bool admitted = _model.TryAdmit(out var expected, out var retryAfter, out var rejectedIn);
                 var real = RealCall.Run(_breaker, _time, style, outcome, duration, throwInline: arg % 7 < 3);
@@ -112,7 +112,7 @@ public class ModelBasedTests
             {
                 var (real, expected, style) = _inFlight[arg % _inFlight.Count];
                 _inFlight.RemoveAt(arg % _inFlight.Count);
-                var outcome = PickOutcome(style, arg / 7);
+                var outcome = RealCall.PickOutcome(style, arg / 7);
                 Trace($"finish {style} #{expected.Id} (generation {(expected.Generation == _model.Generation ? "current" : "old")}) {outcome}");
                 real.Finish(outcome);
                 _model.Complete(expected, RealCall.VerdictOf(outcome));
@@ -148,24 +148,6 @@ public class ModelBasedTests
                 Trace("pre-cancelled call");
                 RealCall.RunPreCancelled(_breaker, (CallStyle)(arg % 4));
             }
-        }
-
-        private static CallOutcome PickOutcome(CallStyle style, int r)
-        {
-            if (style == CallStyle.Permit && r % 4 == 0)
-            {
-                return ((r / 4) % 3) switch { 0 => CallOutcome.Release, 1 => CallOutcome.RecordFailure, _ => CallOutcome.RecordSuccess };
-            }
-
-            return ((r / 4) % 10) switch
-            {
-                < 4 => CallOutcome.Value,
-                < 6 => CallOutcome.Fault,
-                6 => CallOutcome.BadResult,
-                7 => CallOutcome.Filtered,
-                8 => CallOutcome.CallerCancel,
-                _ => CallOutcome.ForeignCancel,
-            };
         }
 
         private void CompareAdmission(RealCall real, bool admitted, TimeSpan? retryAfter, CircuitState rejectedIn)

@@ -48,6 +48,11 @@ internal sealed class RealCall
 
     public Admission Admission { get; private set; }
 
+    public CallStyle Style => _style;
+
+    /// <summary>How the breaker should judge the call's end, once it ended.</summary>
+    public Verdict LastVerdict { get; private set; }
+
     /// <summary>The permit's generation and probe flag (permit style only).</summary>
     public CircuitPermit Permit => _permit;
 
@@ -58,11 +63,30 @@ internal sealed class RealCall
         _ => Verdict.Failure,
     };
 
+    /// <summary>An outcome for <paramref name="style"/> from a random number: mostly values and faults, every kind now and then.</summary>
+    public static CallOutcome PickOutcome(CallStyle style, int r)
+    {
+        if (style == CallStyle.Permit && r % 4 == 0)
+        {
+            return ((r / 4) % 3) switch { 0 => CallOutcome.Release, 1 => CallOutcome.RecordFailure, _ => CallOutcome.RecordSuccess };
+        }
+
+        return ((r / 4) % 10) switch
+        {
+            < 4 => CallOutcome.Value,
+            < 6 => CallOutcome.Fault,
+            6 => CallOutcome.BadResult,
+            7 => CallOutcome.Filtered,
+            8 => CallOutcome.CallerCancel,
+            _ => CallOutcome.ForeignCancel,
+        };
+    }
+
     /// <summary>Runs a call to its end. <paramref name="inside"/> runs first thing in the operation (it never runs for a rejection).</summary>
     public static RealCall Run(CircuitBreaker breaker, FakeTimeProvider time, CallStyle style, CallOutcome outcome, TimeSpan duration,
         bool throwInline, Action? inside = null)
     {
-        var call = new RealCall(breaker, style);
+        var call = new RealCall(breaker, style) { LastVerdict = VerdictOf(outcome) };
         int Body(CancellationToken ct)
         {
             inside?.Invoke();
@@ -214,6 +238,7 @@ internal sealed class RealCall
     /// <summary>Ends an in-flight call with <paramref name="outcome"/>; returns once the breaker has its report.</summary>
     public void Finish(CallOutcome outcome)
     {
+        LastVerdict = VerdictOf(outcome);
         if (_style == CallStyle.Permit)
         {
             Report(outcome);
