@@ -86,7 +86,7 @@ public class ConcurrentHistoryTests
 
             if (_failure is not null)
             {
-                throw new InvalidOperationException($"seed {_seed}, phase {_phase}: {_failure.Message}", _failure);
+                throw new InvalidOperationException($"seed {_seed}, {_failure.Message}", _failure);
             }
         }
 
@@ -103,12 +103,12 @@ public class ConcurrentHistoryTests
                 for (int op = 0; op < OpsPerPhase; op++)
                 {
                     int r = random.Next(1000);
-                    if (r < 550)
+                    if (r < 450)
                     {
                         var style = (CallStyle)(r % 5);
                         Call(ledger, style, inside => RealCall.Run(_breaker, _time, style, RealCall.PickOutcome(style, random.Next()), TimeSpan.Zero, r % 2 == 0, inside));
                     }
-                    else if (r < 700 && inFlight.Count < 3)
+                    else if (r < 700 && inFlight.Count < 4)
                     {
                         var style = (r % 3) switch { 0 => CallStyle.ExecuteAsync, 1 => CallStyle.TryExecuteAsync, _ => CallStyle.Permit };
                         var (call, generation) = Call(ledger, style, inside => RealCall.Start(_breaker, style, inside), finish: false);
@@ -209,7 +209,7 @@ public class ConcurrentHistoryTests
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                _failure ??= ex;
+                _failure ??= new InvalidOperationException($"at the quiescent point after phase {_phase}: {ex.Message}", ex);
             }
 
             _phase++;

@@ -169,8 +169,8 @@ public class ModelBasedTests
             Assert.Equal(_model.State, _breaker.RecordedState);
             Assert.Equal(_model.EffectiveState, snapshot.State);
             Assert.Equal(_model.EffectiveState, _breaker.State);
-            Assert.Equal((_model.Successes, _model.Failures, _model.Rejected, _model.Ignored, _model.Slow),
-                (snapshot.SuccessfulCalls, snapshot.FailedCalls, snapshot.RejectedCalls, snapshot.IgnoredCalls, snapshot.SlowCalls));
+            Assert.Equal(_model.Counts, new CallCounts(snapshot.SuccessfulCalls, snapshot.FailedCalls, snapshot.RejectedCalls, snapshot.IgnoredCalls, snapshot.SlowCalls));
+            Assert.Equal(_model.Counts, _breaker.ReadCallCounts());
             Assert.Equal(_model.Transitions, snapshot.StateChanges);
             Assert.Equal(_model.LastReason, snapshot.LastReason);
             Assert.Equal(_model.RetryAfter, snapshot.RetryAfter);

@@ -16,6 +16,11 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
     private int _roundSuccessesToClose;
     private long _openUntil;
     private long _nextCallId;
+    private long _successes;
+    private long _failures;
+    private long _rejected;
+    private long _ignored;
+    private long _slow;
 
     /// <summary>A call the model admitted: its generation, its probe slot (or -1), and its start time when it was timed.</summary>
     public sealed record Call(long Id, long Generation, int Slot, long? TimedFrom)
@@ -40,15 +45,8 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
 
     public TransitionReason LastReason { get; private set; } = TransitionReason.Created;
 
-    public long Successes { get; private set; }
-
-    public long Failures { get; private set; }
-
-    public long Rejected { get; private set; }
-
-    public long Ignored { get; private set; }
-
-    public long Slow { get; private set; }
+    /// <summary>The lifetime counts, as <see cref="CircuitBreaker.ReadCallCounts"/> reports them.</summary>
+    public CallCounts Counts => new(_successes, _failures, _rejected, _ignored, _slow);
 
     public int RoundSuccesses { get; private set; }
 
@@ -121,7 +119,7 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
                 break;
         }
 
-        Rejected++;
+        _rejected++;
         return false;
     }
 
@@ -129,7 +127,7 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
     {
         if (call.Generation != Generation)
         {
-            Ignored++; // a late outcome never touches the state it did not start in
+            _ignored++; // a late outcome never touches the state it did not start in
             return;
         }
 
@@ -141,7 +139,7 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
                 _round![call.Slot] = default; // a released probe gives its slot back
             }
 
-            Ignored++;
+            _ignored++;
             return;
         }
 
@@ -150,9 +148,9 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
 
         // Timed only if a threshold was in force when the call was admitted; judged by the threshold in force now.
         bool slow = call.TimedFrom is { } from && Settings.SlowThreshold is { } threshold && now - from >= threshold.Ticks;
-        Successes += failed ? 0 : 1;
-        Failures += failed ? 1 : 0;
-        Slow += slow ? 1 : 0;
+        _successes += failed ? 0 : 1;
+        _failures += failed ? 1 : 0;
+        _slow += slow ? 1 : 0;
         if (!call.IsProbe)
         {
             _window.Add((now, failed, slow));
