@@ -1,123 +1,181 @@
 namespace Fusebox.Tests.Model;
 
+/// <summary>How a call ended, as the model's rules see it (classification is the caller's business: see <see cref="CallOutcome"/>).</summary>
+internal enum Verdict { Success, Failure, Ignored }
+
 /// <summary>
-/// A deliberately naive circuit breaker: lists instead of rings, scans instead of running totals, one thread.
-/// Slow and obviously right, so the real breaker can be checked against it decision by decision.
+/// A deliberately naive circuit breaker written from the documented rules (docs/concepts.md, the option and method
+/// docs), not from the implementation: lists instead of rings, scans instead of running totals, one thread. A probe
+/// slot is simply "free", "held by call #n until a deadline" or "used"; a generation is a counter of transitions whose
+/// value only matters by comparison. Slow and obviously right, so the real breaker can be checked against it.
 /// </summary>
-internal sealed class ReferenceBreaker(ReferenceBreaker.Config config, Func<long> clock)
+internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock, Func<double> jitter)
 {
-    public enum PolicyKind { Consecutive, CountWindow, TimeWindow }
-
-    public sealed record Config(PolicyKind Policy, int Threshold, double Rate, int Window, int MinCalls, TimeSpan TimeWindow, int Buckets,
-        TimeSpan Break, double Backoff, TimeSpan MaxBreak, int Permits, int SuccessesToClose, TimeSpan ProbeTimeout);
-
-    public readonly record struct Permit(long Generation, int Slot, long Token);
-
-    private readonly List<(long At, bool Failed)> _history = [];
-    private long[] _slots = [];
-    private int _probeSuccesses;
+    private readonly List<(long At, bool Failed, bool Slow)> _window = [];
+    private Slot[]? _round;
+    private int _roundSuccessesToClose;
     private long _openUntil;
-    private int _reopens;
+    private long _nextCallId;
+    private long _successes;
+    private long _failures;
+    private long _rejected;
+    private long _ignored;
+    private long _slow;
+
+    /// <summary>A call the model admitted: its generation, its probe slot (or -1), and its start time when it was timed.</summary>
+    public sealed record Call(long Id, long Generation, int Slot, long? TimedFrom)
+    {
+        public bool IsProbe => Slot >= 0;
+    }
+
+    /// <summary>A probe slot: <see cref="Holder"/> 0 is free, -1 is used up; otherwise the call holding it until <see cref="Deadline"/>.</summary>
+    private record struct Slot(long Holder, long Deadline);
+
+    public ModelSettings Settings { get; private set; } = settings;
 
     public CircuitState State { get; private set; } = CircuitState.Closed;
 
     /// <summary>What <see cref="CircuitBreaker.State"/> reports: open with its break over reads half-open.</summary>
     public CircuitState EffectiveState => State == CircuitState.Open && clock() >= _openUntil ? CircuitState.HalfOpen : State;
 
+    /// <summary>Identifies the current state; only compared, never matched against the breaker's number.</summary>
     public long Generation { get; private set; }
 
-    public long Successes { get; private set; }
+    public long Transitions { get; private set; }
 
-    public long Failures { get; private set; }
+    public TransitionReason LastReason { get; private set; } = TransitionReason.Created;
 
-    public long Rejected { get; private set; }
+    /// <summary>The lifetime counts, as <see cref="CircuitBreaker.ReadCallCounts"/> reports them.</summary>
+    public CallCounts Counts => new(_successes, _failures, _rejected, _ignored, _slow);
 
-    public long Ignored { get; private set; }
+    public int RoundSuccesses { get; private set; }
 
-    public bool TryAcquire(out Permit permit)
+    /// <summary>Time left in the break, while open within it.</summary>
+    public TimeSpan? RetryAfter => EffectiveState == CircuitState.Open ? TimeSpan.FromTicks(_openUntil - clock()) : null;
+
+    /// <summary>Probe slots a call could claim now: a fresh round's worth once the break is over.</summary>
+    public int? FreeProbeSlots => EffectiveState != CircuitState.HalfOpen ? null
+        : State == CircuitState.Open ? Settings.Permits
+        : _round!.Count(slot => Claimable(slot, clock()));
+
+    /// <summary>The window as the trip policy sees it now.</summary>
+    public WindowStatistics Window
+    {
+        get
+        {
+            if (Settings.Policy == ModelPolicy.Consecutive)
+            {
+                int trailing = 0;
+                for (int i = _window.Count - 1; i >= 0 && _window[i].Failed; i--)
+                {
+                    trailing++;
+                }
+
+                return new WindowStatistics(trailing, trailing, 0);
+            }
+
+            var inWindow = InWindow(clock());
+            return new WindowStatistics(inWindow.Count, inWindow.Count(c => c.Failed), inWindow.Count(c => c.Slow));
+        }
+    }
+
+    public bool TryAdmit(out Call call, out TimeSpan? retryAfter, out CircuitState rejectedIn)
     {
         long now = clock();
+        retryAfter = null;
+        rejectedIn = State;
+        call = null!;
         if (State == CircuitState.Open && now >= _openUntil)
         {
-            State = CircuitState.HalfOpen;
-            Generation++;
-            _slots = new long[config.Permits];
-            _probeSuccesses = 0;
+            // The round's rules are those in force when it starts; a later Reconfigure does not touch them.
+            Transition(CircuitState.HalfOpen, TransitionReason.BreakElapsed);
+            _round = new Slot[Settings.Permits];
+            _roundSuccessesToClose = Settings.RoundSuccessesToClose;
+            RoundSuccesses = 0;
         }
 
+        long? timedFrom = Settings.SlowThreshold is null ? null : now;
         switch (State)
         {
             case CircuitState.Closed or CircuitState.Disabled:
-                permit = new Permit(Generation, -1, 0);
+                call = new Call(++_nextCallId, Generation, -1, timedFrom);
                 return true;
+
             case CircuitState.HalfOpen:
-                for (int i = 0; i < _slots.Length; i++)
+                // The model, like the breaker, hands out the first claimable slot; which one is taken decides whose
+                // late report still counts when a free slot and an expired one are both there.
+                int slot = Array.FindIndex(_round!, s => Claimable(s, now));
+                if (slot >= 0)
                 {
-                    if (_slots[i] == 0 || (_slots[i] > 0 && _slots[i] <= now))
-                    {
-                        _slots[i] = Math.Max(now + config.ProbeTimeout.Ticks, 1);
-                        permit = new Permit(Generation, i, _slots[i]);
-                        return true;
-                    }
+                    call = new Call(++_nextCallId, Generation, slot, timedFrom);
+                    _round![slot] = new Slot(call.Id, now + Settings.ProbeTimeout.Ticks);
+                    return true;
                 }
 
                 break;
+
+            case CircuitState.Open:
+                retryAfter = TimeSpan.FromTicks(_openUntil - now);
+                break;
         }
 
-        Rejected++;
-        permit = default;
+        _rejected++;
         return false;
     }
 
-    /// <summary>outcome: 0 success, 1 failure, 2 released.</summary>
-    public void Report(Permit permit, int outcome)
+    public void Complete(Call call, Verdict verdict)
     {
-        bool current = permit.Generation == Generation;
-        if (outcome == 2 || !current)
+        if (call.Generation != Generation)
         {
-            if (outcome == 2 && current && permit.Slot >= 0 && _slots[permit.Slot] == permit.Token)
+            _ignored++; // a late outcome never touches the state it did not start in
+            return;
+        }
+
+        bool holdsSlot = call.IsProbe && _round![call.Slot].Holder == call.Id;
+        if (verdict == Verdict.Ignored || (call.IsProbe && !holdsSlot))
+        {
+            if (holdsSlot)
             {
-                _slots[permit.Slot] = 0;
+                _round![call.Slot] = default; // a released probe gives its slot back
             }
 
-            Ignored++;
+            _ignored++;
             return;
         }
 
-        bool failed = outcome == 1;
-        if (permit.Slot < 0)
+        long now = clock();
+        bool failed = verdict == Verdict.Failure;
+
+        // Timed only if a threshold was in force when the call was admitted; judged by the threshold in force now.
+        bool slow = call.TimedFrom is { } from && Settings.SlowThreshold is { } threshold && now - from >= threshold.Ticks;
+        _successes += failed ? 0 : 1;
+        _failures += failed ? 1 : 0;
+        _slow += slow ? 1 : 0;
+        if (!call.IsProbe)
         {
-            Count(failed);
-            _history.Add((clock(), failed));
-            if (failed && State == CircuitState.Closed && ShouldTrip())
+            _window.Add((now, failed, slow));
+            if (State == CircuitState.Closed && (failed || slow) && TripReason(now) is { } reason)
             {
-                Open(0);
+                Open(0, reason);
             }
 
             return;
         }
 
-        if (_slots[permit.Slot] != permit.Token)
-        {
-            Ignored++;
-            return;
-        }
-
-        _slots[permit.Slot] = -1;
-        Count(failed);
+        _round![call.Slot] = new Slot(-1, 0);
         if (failed)
         {
-            Open(_reopens + 1);
+            Open(ConsecutiveOpens + 1, TransitionReason.ProbeFailed);
         }
-        else if (++_probeSuccesses >= config.SuccessesToClose)
+        else if (++RoundSuccesses >= _roundSuccessesToClose)
         {
-            _history.Clear();
-            State = CircuitState.Closed;
-            Generation++;
-            _reopens = 0;
+            EnterClosed(CircuitState.Closed, TransitionReason.ProbesSucceeded);
         }
     }
 
+    public int ConsecutiveOpens { get; private set; }
+
+    /// <summary>Isolate, Disable or Reset.</summary>
     public void Force(CircuitState target)
     {
         if (target == CircuitState.Disabled && State == CircuitState.Isolated)
@@ -125,64 +183,106 @@ internal sealed class ReferenceBreaker(ReferenceBreaker.Config config, Func<long
             return; // isolation ends only with a reset
         }
 
-        if (target == CircuitState.Closed)
+        if (State == target)
         {
-            _history.Clear();
+            if (target == CircuitState.Closed)
+            {
+                _window.Clear(); // a reset of a closed breaker clears its window, without a transition
+            }
+
+            return;
         }
 
-        if (State != target)
+        if (target == CircuitState.Isolated)
         {
-            State = target;
-            Generation++;
-            _reopens = 0;
-        }
-    }
-
-    private void Count(bool failed)
-    {
-        if (failed)
-        {
-            Failures++;
+            Transition(CircuitState.Isolated, TransitionReason.ManualIsolate);
+            ConsecutiveOpens = 0;
         }
         else
         {
-            Successes++;
+            EnterClosed(target, target == CircuitState.Closed ? TransitionReason.ManualReset : TransitionReason.ManualDisable);
         }
     }
 
-    private void Open(int reopens)
+    /// <summary>Same state and generation; the window survives only an equal policy; running rounds and breaks keep their rules.</summary>
+    public void Reconfigure(ModelSettings next)
     {
-        State = CircuitState.Open;
-        Generation++;
-        _reopens = reopens;
-        double seconds = Math.Min(config.Break.TotalSeconds * Math.Pow(config.Backoff, reopens), config.MaxBreak.TotalSeconds);
-        _openUntil = clock() + TimeSpan.FromSeconds(seconds).Ticks;
-    }
-
-    private bool ShouldTrip()
-    {
-        switch (config.Policy)
+        if (!next.SamePolicyAs(Settings))
         {
-            case PolicyKind.Consecutive:
-                int trailing = 0;
-                for (int i = _history.Count - 1; i >= 0 && _history[i].Failed; i--)
-                {
-                    trailing++;
-                }
-
-                return trailing >= config.Threshold;
-
-            case PolicyKind.CountWindow:
-                var last = _history.Skip(Math.Max(0, _history.Count - config.Window)).ToList();
-                return RateReached(last.Count, last.Count(h => h.Failed));
-
-            default:
-                long width = config.TimeWindow.Ticks / config.Buckets;
-                long newest = _history.Max(h => h.At / width);
-                var inWindow = _history.Where(h => h.At / width > newest - config.Buckets).ToList();
-                return RateReached(inWindow.Count, inWindow.Count(h => h.Failed));
+            _window.Clear();
         }
+
+        Settings = next;
     }
 
-    private bool RateReached(int calls, int failures) => calls >= config.MinCalls && (double)failures / calls >= config.Rate;
+    private static bool Claimable(Slot slot, long now) => slot.Holder == 0 || (slot.Holder > 0 && now >= slot.Deadline);
+
+    private void EnterClosed(CircuitState state, TransitionReason reason)
+    {
+        Transition(state, reason);
+        _window.Clear();
+        ConsecutiveOpens = 0;
+    }
+
+    private void Open(int consecutiveOpens, TransitionReason reason)
+    {
+        Transition(CircuitState.Open, reason);
+        ConsecutiveOpens = consecutiveOpens;
+
+        // The documented break: grown by the backoff per re-open, capped, then shortened by up to the jitter fraction.
+        double ticks = Settings.Break.Ticks * Math.Pow(Settings.Backoff, consecutiveOpens);
+        if (Settings.MaxBreak is { } max)
+        {
+            ticks = Math.Min(ticks, max.Ticks);
+        }
+
+        if (Settings.Jitter > 0)
+        {
+            ticks *= 1 - (Settings.Jitter * jitter());
+        }
+
+        _openUntil = clock() + Math.Max(1, (long)ticks);
+    }
+
+    private void Transition(CircuitState state, TransitionReason reason)
+    {
+        State = state;
+        LastReason = reason;
+        Generation++;
+        Transitions++;
+        _round = null;
+    }
+
+    private TransitionReason? TripReason(long now)
+    {
+        if (Settings.Policy == ModelPolicy.Consecutive)
+        {
+            return Window.Failures >= Settings.Threshold ? TransitionReason.ConsecutiveFailures : null;
+        }
+
+        var calls = InWindow(now);
+        if (calls.Count < Settings.MinCalls)
+        {
+            return null;
+        }
+
+        if (Settings.FailureRate is { } f && (double)calls.Count(c => c.Failed) / calls.Count >= f)
+        {
+            return TransitionReason.FailureRate;
+        }
+
+        return Settings.SlowRate is { } s && (double)calls.Count(c => c.Slow) / calls.Count >= s ? TransitionReason.SlowCallRate : null;
+    }
+
+    /// <summary>The calls the windowed policy counts at <paramref name="now"/>: the last N, or those in the current bucket and the B-1 before it.</summary>
+    private List<(long At, bool Failed, bool Slow)> InWindow(long now)
+    {
+        if (Settings.Policy == ModelPolicy.CountWindow)
+        {
+            return _window.Skip(Math.Max(0, _window.Count - Settings.Window)).ToList();
+        }
+
+        long width = Settings.TimeWindow.Ticks / Settings.Buckets;
+        return _window.Where(c => c.At / width > (now / width) - Settings.Buckets).ToList();
+    }
 }
