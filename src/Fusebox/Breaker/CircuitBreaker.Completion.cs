@@ -80,12 +80,29 @@ public sealed partial class CircuitBreaker
         CompleteSlow(permit, completion, s);
     }
 
-    /// <summary>Records the outcome of a call admitted in closed state <paramref name="issuedIn"/> without a permit:
-    /// measured when the breaker is still in that record, otherwise handled exactly as a late permit.</summary>
+    /// <summary>Records the result of a call admitted in closed state <paramref name="issuedIn"/> without a permit:
+    /// measured when the breaker is still in that record, otherwise handled exactly as a late permit. Like a permit's
+    /// report, it is classified by the settings in force when it completes (the record read here), so every call
+    /// style classifies a call that spans a Reconfigure the same way.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void CompleteClosed(StateRecord issuedIn, Completion completion)
+    internal void CompleteClosed<TResult>(StateRecord issuedIn, TResult result)
     {
         var s = Volatile.Read(ref _state);
+        var completion = Classify(s, result);
+        if (ReferenceEquals(s, issuedIn) && completion != Completion.Ignored)
+        {
+            RecordMeasured(s, completion == Completion.Failure, slow: false);
+            return;
+        }
+
+        CompleteClosedSlow(issuedIn, completion, s);
+    }
+
+    /// <summary>Records the exception of a call admitted in closed state <paramref name="issuedIn"/> without a permit.</summary>
+    internal void CompleteClosed(StateRecord issuedIn, Exception exception, CancellationToken cancellationToken)
+    {
+        var s = Volatile.Read(ref _state);
+        var completion = Classify(s.Settings, exception, cancellationToken);
         if (ReferenceEquals(s, issuedIn) && completion != Completion.Ignored)
         {
             RecordMeasured(s, completion == Completion.Failure, slow: false);

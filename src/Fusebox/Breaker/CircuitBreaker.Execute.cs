@@ -39,7 +39,7 @@ public sealed partial class CircuitBreaker
         if (pending.IsCompletedSuccessfully)
         {
             TResult result = pending.Result;
-            CompleteClosed(s, Classify(s, result));
+            CompleteClosed(s, result);
             return new ValueTask<TResult>(result);
         }
 

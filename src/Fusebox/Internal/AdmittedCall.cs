@@ -22,12 +22,12 @@ internal interface IAdmittedCall
 internal readonly struct ClosedCall(CircuitBreaker breaker, StateRecord admittedIn) : IAdmittedCall
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void RecordResult<TResult>(TResult result) => breaker.CompleteClosed(admittedIn, breaker.Classify(admittedIn, result));
+    public void RecordResult<TResult>(TResult result) => breaker.CompleteClosed(admittedIn, result);
 
     // Out of line: a throwing operation is the rare case, and its bookkeeping would bloat every call's frame.
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void RecordException(Exception exception, CancellationToken cancellationToken) =>
-        breaker.CompleteClosed(admittedIn, breaker.Classify(admittedIn.Settings, exception, cancellationToken));
+        breaker.CompleteClosed(admittedIn, exception, cancellationToken);
 
     /// <summary>Records a synchronous throw and returns it as a faulted task (the async styles' catch, out of line).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

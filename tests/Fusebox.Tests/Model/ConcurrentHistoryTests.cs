@@ -1,3 +1,4 @@
+using Fusebox.Coordination;
 using Fusebox.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -152,7 +153,7 @@ public class ConcurrentHistoryTests
             var insideState = CircuitState.Closed;
             var call = make(() =>
             {
-                insideState = _breaker.RecordedState;
+                insideState = _breaker.GetRecordedState();
                 inside = _breaker.Generation;
             });
             long after = _breaker.Generation;
@@ -203,7 +204,7 @@ public class ConcurrentHistoryTests
                 }
 
                 _time.Advance(TimeSpan.FromMilliseconds(_coordinator.Next(40_000)));
-                _start = PhaseRules.NodeOf(_breaker.RecordedState, _breaker.State);
+                _start = PhaseRules.NodeOf(_breaker.GetRecordedState(), _breaker.State);
             }
 #pragma warning disable CA1031 // reported after the threads are joined; a throw here would break the barrier for all
             catch (Exception ex)
@@ -239,7 +240,7 @@ public class ConcurrentHistoryTests
             (_generation, _stateChanges) = (s.Generation, s.StateChanges);
 
             // The state is one the model reaches from the previous quiescent point with what the phase's calls did.
-            var end = PhaseRules.NodeOf(_breaker.RecordedState, s.State);
+            var end = PhaseRules.NodeOf(_breaker.GetRecordedState(), s.State);
             var reachable = PhaseRules.Reachable(_start, facts);
             _ends.Add(end);
             Assert.True(reachable.Contains(end),

@@ -1,3 +1,4 @@
+using Fusebox.Coordination;
 using System.Text;
 using CsCheck;
 using Fusebox.Tests.Support;
@@ -166,7 +167,7 @@ public class ModelBasedTests
         private void Compare()
         {
             var snapshot = _breaker.Snapshot();
-            Assert.Equal(_model.State, _breaker.RecordedState);
+            Assert.Equal(_model.State, _breaker.GetRecordedState());
             Assert.Equal(_model.EffectiveState, snapshot.State);
             Assert.Equal(_model.EffectiveState, _breaker.State);
             Assert.Equal(_model.Counts, new CallCounts(snapshot.SuccessfulCalls, snapshot.FailedCalls, snapshot.RejectedCalls, snapshot.IgnoredCalls, snapshot.SlowCalls));

@@ -1,3 +1,4 @@
+using Fusebox.Coordination;
 namespace Fusebox.Tests.Model;
 
 /// <summary>How a call ended, as the model's rules see it (classification is the caller's business: see <see cref="CallOutcome"/>).</summary>

@@ -77,6 +77,25 @@ public class ReconfigureAtomicityTests
         Assert.Equal(CircuitState.Open, breaker.State);
     }
 
+    [Fact]
+    public async Task A_call_that_spans_a_reconfigure_is_classified_by_the_settings_in_force_when_it_completes_in_every_style()
+    {
+        // One call through the closed fast path (no permit) and one through a permit, both in flight while the
+        // result predicate is removed: both must be classified the same way, by the predicate in force at completion.
+        var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { ShouldHandleResult = r => r is int i && i < 0 });
+        var pending = new TaskCompletionSource<int>();
+        var viaFastPath = breaker.ExecuteAsync(_ => new ValueTask<int>(pending.Task));
+        Assert.True(breaker.TryAcquire(out var viaPermit));
+
+        breaker.Reconfigure(new CircuitBreakerOptions());
+        pending.SetResult(-1);
+        Assert.Equal(-1, await viaFastPath);
+        viaPermit.RecordResult(-1);
+
+        var s = breaker.Snapshot();
+        Assert.Equal((2, 0), (s.SuccessfulCalls, s.FailedCalls));
+    }
+
     /// <summary>A policy that runs an action the first time the breaker asks whether it needs the clock.</summary>
     private sealed class InterleavingPolicy(TripPolicy inner, Action interleave) : TripPolicy
     {
