@@ -14,6 +14,7 @@ public sealed partial class CircuitBreaker
     /// <summary>Runs <paramref name="operation"/> through the breaker.</summary>
     /// <returns>The operation's result. Its exceptions pass through untouched.</returns>
     /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
     public ValueTask<TResult> ExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
@@ -87,32 +88,11 @@ public sealed partial class CircuitBreaker
         return AwaitAndRecordAsync(pending, call, cancellationToken);
     }
 
-    /// <summary>Runs <paramref name="operation"/> through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
-    [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
-    public ValueTask<TResult> ExecuteAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(static (op, ct) => op(ct), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
-
-    /// <summary>Runs a <see cref="Task{TResult}"/>-returning <paramref name="operation"/> through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
-    public ValueTask<TResult> ExecuteAsync<TResult>(Func<CancellationToken, Task<TResult>> operation, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(static (op, ct) => new ValueTask<TResult>(op(ct)), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
-
-    /// <summary>Runs an operation that returns no value through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
-    [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
-    public ValueTask ExecuteAsync(Func<CancellationToken, ValueTask> operation, CancellationToken cancellationToken = default) =>
-        VoidResult.Strip(ExecuteAsync(static (op, ct) => VoidResult.From(op(ct)), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken));
-
-    /// <summary>Runs a <see cref="Task"/>-returning operation that returns no value through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
-    public ValueTask ExecuteAsync(Func<CancellationToken, Task> operation, CancellationToken cancellationToken = default) =>
-        VoidResult.Strip(ExecuteAsync(static (op, ct) => VoidResult.From(new ValueTask(op(ct))), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken));
-
     /// <summary>
     /// Runs <paramref name="operation"/> through the breaker and returns its outcome instead of throwing: a value,
     /// the operation's exception, or a rejection. A rejection allocates nothing.
     /// </summary>
+    [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
     public ValueTask<Outcome<TResult>> TryExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
@@ -167,15 +147,6 @@ public sealed partial class CircuitBreaker
         return AwaitOutcomeAsync(pending, call, cancellationToken);
     }
 
-    /// <summary>Runs <paramref name="operation"/> and returns its outcome instead of throwing; a rejection allocates nothing.</summary>
-    [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
-    public ValueTask<Outcome<TResult>> TryExecuteAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) =>
-        TryExecuteAsync(static (op, ct) => op(ct), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
-
-    /// <summary>Runs a <see cref="Task{TResult}"/>-returning <paramref name="operation"/> and returns its outcome instead of throwing.</summary>
-    public ValueTask<Outcome<TResult>> TryExecuteAsync<TResult>(Func<CancellationToken, Task<TResult>> operation, CancellationToken cancellationToken = default) =>
-        TryExecuteAsync(static (op, ct) => new ValueTask<TResult>(op(ct)), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
-
     /// <summary>Runs a synchronous <paramref name="operation"/> through the breaker.</summary>
     /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
     public TResult Execute<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken = default)
@@ -216,20 +187,6 @@ public sealed partial class CircuitBreaker
         call.RecordResult(result);
         return result;
     }
-
-    /// <summary>Runs a synchronous <paramref name="operation"/> through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
-    public TResult Execute<TResult>(Func<CancellationToken, TResult> operation, CancellationToken cancellationToken = default) =>
-        Execute(static (op, ct) => op(ct), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
-
-    /// <summary>Runs a synchronous operation that returns nothing through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
-    public void Execute(Action<CancellationToken> operation, CancellationToken cancellationToken = default) =>
-        Execute(static (op, ct) =>
-        {
-            op(ct);
-            return default(VoidResult);
-        }, operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
     /// <summary>Runs a synchronous <paramref name="operation"/> and returns its outcome instead of throwing; a rejection allocates nothing.</summary>
     public Outcome<TResult> TryExecute<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken = default)
@@ -279,10 +236,6 @@ public sealed partial class CircuitBreaker
         call.RecordResult(result);
         return Outcome<TResult>.FromValue(result);
     }
-
-    /// <summary>Runs a synchronous <paramref name="operation"/> and returns its outcome instead of throwing.</summary>
-    public Outcome<TResult> TryExecute<TResult>(Func<CancellationToken, TResult> operation, CancellationToken cancellationToken = default) =>
-        TryExecute(static (op, ct) => op(ct), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
     private static async ValueTask<TResult> AwaitAndRecordAsync<TResult, TCall>(ValueTask<TResult> pending, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall

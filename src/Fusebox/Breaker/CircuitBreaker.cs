@@ -91,8 +91,17 @@ public sealed partial class CircuitBreaker
     /// <param name="permit">When true: the permit to report the call's outcome on.</param>
     /// <param name="retryAfter">When false: how long until a probe may be admitted, if known.</param>
     /// <returns>False when the breaker rejects the call (it is counted as rejected).</returns>
-    public bool TryAcquire(out CircuitPermit permit, out TimeSpan? retryAfter) =>
-        TryAcquireCore(out permit, out retryAfter, out _);
+    public bool TryAcquire(out CircuitPermit permit, out TimeSpan? retryAfter)
+    {
+        if (!TryAcquireCore(out var untracked, out retryAfter, out _))
+        {
+            permit = default;
+            return false;
+        }
+
+        permit = untracked.Tracked(); // reported exactly once: a ticket that the first report closes
+        return true;
+    }
 
     /// <summary>
     /// Adopts new options without losing the current state: the breaker stays in its state and generation, and the

@@ -1,14 +1,22 @@
+using Fusebox.Internal;
+
 namespace Fusebox;
 
 /// <summary>
 /// Permission to make one call, from <see cref="CircuitBreaker.TryAcquire(out CircuitPermit)"/>. Report the
-/// outcome exactly once with one of the <c>Record</c> methods (or <see cref="Release"/> when the call was abandoned).
+/// outcome exactly once with one of the <c>Record</c> methods (or <see cref="Release"/> when the call was abandoned);
+/// a second report, through this value or any copy of it, throws <see cref="InvalidOperationException"/> and counts
+/// nothing. <see cref="Dispose"/> releases a permit that was not reported, so <c>using var permit = …</c> never leaks
+/// one (a half-open probe slot, say) on an unexpected exception, and does nothing after a report.
 /// The permit remembers the breaker generation it was issued in: an outcome reported after the breaker has moved on
 /// is counted as ignored and cannot change its state. A probe permit that is never reported frees its slot after
 /// <see cref="CircuitBreakerOptions.ProbeTimeout"/>.
 /// </summary>
-public readonly struct CircuitPermit
+public readonly struct CircuitPermit : IDisposable
 {
+    private readonly PermitTicket? _ticket;
+    private readonly long _ticketSequence;
+
     internal CircuitPermit(CircuitBreaker breaker, long generation, int probeSlot, long probeToken, long startedAt)
     {
         Breaker = breaker;
@@ -16,6 +24,13 @@ public readonly struct CircuitPermit
         ProbeSlot = probeSlot;
         ProbeToken = probeToken;
         StartedAt = startedAt;
+    }
+
+    private CircuitPermit(in CircuitPermit untracked, PermitTicket ticket, long sequence)
+        : this(untracked.Breaker!, untracked.Generation, untracked.ProbeSlot, untracked.ProbeToken, untracked.StartedAt)
+    {
+        _ticket = ticket;
+        _ticketSequence = sequence;
     }
 
     /// <summary>The start time of a permit that is not timed (no slow-call threshold when it was issued).</summary>
@@ -37,34 +52,68 @@ public readonly struct CircuitPermit
     internal long StartedAt { get; }
 
     /// <summary>Reports that the call succeeded.</summary>
-    public void RecordSuccess() => Issuer.Complete(this, Completion.Success);
+    /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
+    public void RecordSuccess() => Reporter().Complete(this, Completion.Success);
 
     /// <summary>Reports that the call failed, whatever the breaker's <see cref="CircuitBreakerOptions.ShouldHandleException"/> says.</summary>
     /// <param name="exception">The failure's exception, if any (kept for diagnostics only).</param>
-    public void RecordFailure(Exception? exception = null) => Issuer.Complete(this, Completion.Failure);
+    /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
+    public void RecordFailure(Exception? exception = null) => Reporter().Complete(this, Completion.Failure);
 
     /// <summary>Reports an exception the call threw, classified by the breaker: the caller's own cancellation
     /// (<paramref name="cancellationToken"/> cancelled) is ignored, otherwise <see cref="CircuitBreakerOptions.ShouldHandleException"/> decides.</summary>
+    /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
     public void RecordException(Exception exception, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        var issuer = Issuer;
+        var issuer = Reporter();
         issuer.Complete(this, issuer.Classify(exception, cancellationToken));
     }
 
     /// <summary>Reports a result, classified by <see cref="CircuitBreakerOptions.ShouldHandleResult"/>.</summary>
+    /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
     public void RecordResult<TResult>(TResult result)
     {
-        var issuer = Issuer;
+        var issuer = Reporter();
         issuer.Complete(this, issuer.Classify(result));
     }
 
     /// <summary>Gives the permit back without an outcome (the call was abandoned, e.g. cancelled by the caller).
     /// Counted as ignored; a probe slot becomes free again.</summary>
-    public void Release() => Issuer.Complete(this, Completion.Ignored);
+    /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
+    public void Release() => Reporter().Complete(this, Completion.Ignored);
 
-    private CircuitBreaker Issuer => Breaker ?? throw new InvalidOperationException(
-        "This permit was not issued by CircuitBreaker.TryAcquire (it is the default value); there is nothing to record.");
+    /// <summary>Releases the permit (as <see cref="Release"/>) unless it was already reported; then, and for the
+    /// default value, it does nothing. Never throws.</summary>
+    public void Dispose()
+    {
+        if (Breaker is { } issuer && _ticket is { } ticket && ticket.TryClose(_ticketSequence))
+        {
+            issuer.Complete(this, Completion.Ignored);
+        }
+    }
+
+    /// <summary>This permit with a ticket, for permits handed to callers (the library's own call styles report
+    /// theirs exactly once by construction and skip the ticket's cost).</summary>
+    internal CircuitPermit Tracked()
+    {
+        var ticket = PermitTicket.Issue(out long sequence);
+        return new CircuitPermit(this, ticket, sequence);
+    }
+
+    /// <summary>The issuer, once this report is known to be the permit's first.</summary>
+    private CircuitBreaker Reporter()
+    {
+        var issuer = Breaker ?? throw new InvalidOperationException(
+            "This permit was not issued by CircuitBreaker.TryAcquire (it is the default value); there is nothing to record.");
+        if (_ticket is { } ticket && !ticket.TryClose(_ticketSequence))
+        {
+            throw new InvalidOperationException(
+                $"This permit of breaker '{issuer.Name}' was already reported; a permit takes exactly one outcome (nothing was counted).");
+        }
+
+        return issuer;
+    }
 }
 
 /// <summary>How a call ended, for the breaker's bookkeeping.</summary>
