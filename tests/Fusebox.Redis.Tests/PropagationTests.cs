@@ -43,7 +43,7 @@ public class PropagationTests
         for (int i = 0; i < transitions; i++)
         {
             bool open = i % 2 == 0;
-            var target = open ? CircuitState.Open : CircuitState.Closed;
+            var target = open ? BreakerState.Open : BreakerState.Closed;
             foreach (var slot in seen)
             {
                 Volatile.Write(ref slot[0], 0);
@@ -97,7 +97,7 @@ public class PropagationTests
         var started = Stopwatch.StartNew();
         replicas[0].Breaker.Isolate("missed by pub/sub");
 
-        await Eventually.TrueAsync(() => replicas[1].State == CircuitState.Isolated, "the poll brings the change", seconds: 5);
+        await Eventually.TrueAsync(() => replicas[1].State == BreakerState.Isolated, "the poll brings the change", seconds: 5);
         Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(20), "it came by the poll, not at once");
         Assert.Contains("missed by pub/sub", replicas[1].Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
     }
@@ -117,7 +117,7 @@ public class PropagationTests
         var sentAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         await listener.GetSubscriber().SubscribeAsync(RedisChannel.Literal(prefix + ":events"), (_, message) =>
         {
-            if (ClusterView.FromMessage((byte[])message!) is { View: { State: CircuitState.Isolated } view })
+            if (ClusterView.FromMessage((byte[])message!) is { View: { State: BreakerState.Isolated } view })
             {
                 sentAt.TrySetResult(view.SentAtMicros);
             }
@@ -125,7 +125,7 @@ public class PropagationTests
         long adoptedAt = 0; // replica 2's wall clock when it adopts the state, which it does before recording the delay
         replicas[1].Breaker.StateChanged += (_, e) =>
         {
-            if (e.NewState == CircuitState.Isolated)
+            if (e.NewState == BreakerState.Isolated)
             {
                 Interlocked.CompareExchange(ref adoptedAt, UnixMicros(DateTimeOffset.UtcNow), 0);
             }

@@ -46,7 +46,7 @@ public class PermitContractTests
         }
 
         var s = breaker.Snapshot();
-        Assert.Equal((CircuitState.Closed, 1, 1), (s.State, s.IgnoredCalls, s.SuccessfulCalls));
+        Assert.Equal((BreakerState.Closed, 1, 1), (s.State, s.IgnoredCalls, s.SuccessfulCalls));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed partial class CircuitBreaker
 {
     /// <summary>Runs <paramref name="operation"/> through the breaker.</summary>
     /// <returns>The operation's result. Its exceptions pass through untouched.</returns>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call; the operation did not run.</exception>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
     public ValueTask<TResult> ExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken = default)
     {
@@ -58,7 +58,7 @@ public sealed partial class CircuitBreaker
 
         if (!TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))
         {
-            return ValueTask.FromException<TResult>(new BrokenCircuitException(Name, rejectedIn, retryAfter));
+            return ValueTask.FromException<TResult>(new CircuitOpenException(Name, rejectedIn, retryAfter));
         }
 
         return RunAsync(operation, state, new PermitCall(permit), cancellationToken);
@@ -93,7 +93,7 @@ public sealed partial class CircuitBreaker
     /// the operation's exception, or a rejection. A rejection allocates nothing.
     /// </summary>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
-    public ValueTask<Outcome<TResult>> TryExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken = default)
+    public ValueTask<CallOutcome<TResult>> TryExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
         return s.IsPlainClosed && operation is not null && !cancellationToken.IsCancellationRequested
@@ -102,28 +102,28 @@ public sealed partial class CircuitBreaker
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ValueTask<Outcome<TResult>> TryExecuteAsyncAcquiring<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, StateRecord s, CancellationToken cancellationToken)
+    private ValueTask<CallOutcome<TResult>> TryExecuteAsyncAcquiring<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, StateRecord s, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         if (cancellationToken.IsCancellationRequested)
         {
-            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.FromException(new OperationCanceledException(cancellationToken)));
+            return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.FromException(new OperationCanceledException(cancellationToken)));
         }
 
         if (RejectsWithinBreak(s, out var left))
         {
-            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.Rejected(Name, CircuitState.Open, left));
+            return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.Rejected(Name, BreakerState.Open, left));
         }
 
         if (!TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))
         {
-            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.Rejected(Name, rejectedIn, retryAfter));
+            return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.Rejected(Name, rejectedIn, retryAfter));
         }
 
         return TryRunAsync(operation, state, new PermitCall(permit), cancellationToken);
     }
 
-    private static ValueTask<Outcome<TResult>> TryRunAsync<TState, TResult, TCall>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, TCall call, CancellationToken cancellationToken)
+    private static ValueTask<CallOutcome<TResult>> TryRunAsync<TState, TResult, TCall>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall
     {
         ValueTask<TResult> pending;
@@ -134,21 +134,21 @@ public sealed partial class CircuitBreaker
         catch (Exception ex)
         {
             call.RecordException(ex, cancellationToken);
-            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.FromException(ex));
+            return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.FromException(ex));
         }
 
         if (pending.IsCompletedSuccessfully)
         {
             TResult result = pending.Result;
             call.RecordResult(result);
-            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.FromValue(result));
+            return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.FromValue(result));
         }
 
         return AwaitOutcomeAsync(pending, call, cancellationToken);
     }
 
     /// <summary>Runs a synchronous <paramref name="operation"/> through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call; the operation did not run.</exception>
     public TResult Execute<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
@@ -164,7 +164,7 @@ public sealed partial class CircuitBreaker
         cancellationToken.ThrowIfCancellationRequested();
         if (!TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))
         {
-            throw new BrokenCircuitException(Name, rejectedIn, retryAfter);
+            throw new CircuitOpenException(Name, rejectedIn, retryAfter);
         }
 
         return Run(operation, state, new PermitCall(permit), cancellationToken);
@@ -189,7 +189,7 @@ public sealed partial class CircuitBreaker
     }
 
     /// <summary>Runs a synchronous <paramref name="operation"/> and returns its outcome instead of throwing; a rejection allocates nothing.</summary>
-    public Outcome<TResult> TryExecute<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken = default)
+    public CallOutcome<TResult> TryExecute<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
         return s.IsPlainClosed && operation is not null && !cancellationToken.IsCancellationRequested
@@ -198,28 +198,28 @@ public sealed partial class CircuitBreaker
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Outcome<TResult> TryExecuteAcquiring<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, StateRecord s, CancellationToken cancellationToken)
+    private CallOutcome<TResult> TryExecuteAcquiring<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, StateRecord s, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         if (cancellationToken.IsCancellationRequested)
         {
-            return Outcome<TResult>.FromException(new OperationCanceledException(cancellationToken));
+            return CallOutcome<TResult>.FromException(new OperationCanceledException(cancellationToken));
         }
 
         if (RejectsWithinBreak(s, out var left))
         {
-            return Outcome<TResult>.Rejected(Name, CircuitState.Open, left);
+            return CallOutcome<TResult>.Rejected(Name, BreakerState.Open, left);
         }
 
         if (!TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))
         {
-            return Outcome<TResult>.Rejected(Name, rejectedIn, retryAfter);
+            return CallOutcome<TResult>.Rejected(Name, rejectedIn, retryAfter);
         }
 
         return TryRun(operation, state, new PermitCall(permit), cancellationToken);
     }
 
-    private static Outcome<TResult> TryRun<TState, TResult, TCall>(Func<TState, CancellationToken, TResult> operation, TState state, TCall call, CancellationToken cancellationToken)
+    private static CallOutcome<TResult> TryRun<TState, TResult, TCall>(Func<TState, CancellationToken, TResult> operation, TState state, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall
     {
         TResult result;
@@ -230,11 +230,11 @@ public sealed partial class CircuitBreaker
         catch (Exception ex)
         {
             call.RecordException(ex, cancellationToken);
-            return Outcome<TResult>.FromException(ex);
+            return CallOutcome<TResult>.FromException(ex);
         }
 
         call.RecordResult(result);
-        return Outcome<TResult>.FromValue(result);
+        return CallOutcome<TResult>.FromValue(result);
     }
 
     private static async ValueTask<TResult> AwaitAndRecordAsync<TResult, TCall>(ValueTask<TResult> pending, TCall call, CancellationToken cancellationToken)
@@ -255,7 +255,7 @@ public sealed partial class CircuitBreaker
         return result;
     }
 
-    private static async ValueTask<Outcome<TResult>> AwaitOutcomeAsync<TResult, TCall>(ValueTask<TResult> pending, TCall call, CancellationToken cancellationToken)
+    private static async ValueTask<CallOutcome<TResult>> AwaitOutcomeAsync<TResult, TCall>(ValueTask<TResult> pending, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall
     {
         TResult result;
@@ -266,10 +266,10 @@ public sealed partial class CircuitBreaker
         catch (Exception ex)
         {
             call.RecordException(ex, cancellationToken);
-            return Outcome<TResult>.FromException(ex);
+            return CallOutcome<TResult>.FromException(ex);
         }
 
         call.RecordResult(result);
-        return Outcome<TResult>.FromValue(result);
+        return CallOutcome<TResult>.FromValue(result);
     }
 }

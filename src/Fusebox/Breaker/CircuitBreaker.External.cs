@@ -15,7 +15,7 @@ public sealed partial class CircuitBreaker
     /// <summary>The generation of the current state (one volatile read). Changes on every transition.</summary>
     public long Generation => Volatile.Read(ref _state).Generation;
 
-    internal CircuitState RecordedState => Volatile.Read(ref _state).State;
+    internal BreakerState RecordedState => Volatile.Read(ref _state).State;
 
     internal void SetCoordination(Func<CoordinationStatus>? status) => Volatile.Write(ref _coordination, status);
 
@@ -32,13 +32,13 @@ public sealed partial class CircuitBreaker
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var s = Volatile.Read(ref _state);
-        return s.State == CircuitState.HalfOpen && s.Generation == generation && count > 0 ? s.Probes!.Grant(count) : 0;
+        return s.State == BreakerState.HalfOpen && s.Generation == generation && count > 0 ? s.Probes!.Grant(count) : 0;
     }
 
     internal HalfOpenProgress? GetHalfOpenProgress()
     {
         var s = Volatile.Read(ref _state);
-        if (s.State != CircuitState.HalfOpen)
+        if (s.State != BreakerState.HalfOpen)
         {
             return null;
         }
@@ -64,10 +64,10 @@ public sealed partial class CircuitBreaker
                 return false;
             }
 
-            if (s.State == external.State && external.State is CircuitState.Closed or CircuitState.Disabled or CircuitState.Isolated)
+            if (s.State == external.State && external.State is BreakerState.Closed or BreakerState.Disabled or BreakerState.Isolated)
             {
                 // Already there. Adopting a close that clears the window swaps in an empty one (same generation).
-                if (external.State != CircuitState.Closed || !external.ClearWindow || SwapIn(s, s.WithSettings(s.Settings, s.Settings.NewMeter())))
+                if (external.State != BreakerState.Closed || !external.ClearWindow || SwapIn(s, s.WithSettings(s.Settings, s.Settings.NewMeter())))
                 {
                     generation = s.Generation;
                     return true;
@@ -94,15 +94,15 @@ public sealed partial class CircuitBreaker
         var settings = from.Settings;
         switch (external.State)
         {
-            case CircuitState.Open:
+            case BreakerState.Open:
             {
                 long ticks = external.OpenFor is { } openFor ? openFor.Ticks : settings.BreakTicks(external.ConsecutiveOpens, JitterSource);
-                return new StateRecord(CircuitState.Open, generation, TransitionReason.External, external.Description, now, settings, from.Meter,
+                return new StateRecord(BreakerState.Open, generation, TransitionReason.External, external.Description, now, settings, from.Meter,
                     openUntil: _clock.Now() + Math.Max(1, ticks), consecutiveOpens: external.ConsecutiveOpens,
-                    openedAt: from.State == CircuitState.Open ? from.OpenedAt ?? now : now);
+                    openedAt: from.State == BreakerState.Open ? from.OpenedAt ?? now : now);
             }
 
-            case CircuitState.HalfOpen:
+            case BreakerState.HalfOpen:
             {
                 var options = settings.Options;
                 int granted = external.ProbePermits ?? options.HalfOpenPermits;
@@ -110,13 +110,13 @@ public sealed partial class CircuitBreaker
                 int toClose = external.CloseOnProbeSuccess
                     ? Math.Min(options.SuccessesToClose ?? options.HalfOpenPermits, capacity)
                     : int.MaxValue;
-                return new StateRecord(CircuitState.HalfOpen, generation, TransitionReason.External, external.Description, now, settings, from.Meter,
+                return new StateRecord(BreakerState.HalfOpen, generation, TransitionReason.External, external.Description, now, settings, from.Meter,
                     consecutiveOpens: external.ConsecutiveOpens, openedAt: from.OpenedAt ?? now,
                     probes: new HalfOpenProbes(capacity, toClose, granted));
             }
 
-            case CircuitState.Isolated:
-                return new StateRecord(CircuitState.Isolated, generation, TransitionReason.External, external.Description, now, settings, from.Meter, openedAt: now);
+            case BreakerState.Isolated:
+                return new StateRecord(BreakerState.Isolated, generation, TransitionReason.External, external.Description, now, settings, from.Meter, openedAt: now);
 
             default: // Closed, Disabled: an empty window of their own
                 return ClosedRecord(from, external.State, TransitionReason.External, external.Description);

@@ -15,10 +15,10 @@ public static class CoordinationExtensions
 {
     /// <summary>
     /// The state as the last transition recorded it: unlike <see cref="CircuitBreaker.State"/>, an open breaker whose
-    /// break has elapsed still reads <see cref="CircuitState.Open"/> until a call half-opens it. For a coordinator that
+    /// break has elapsed still reads <see cref="BreakerState.Open"/> until a call half-opens it. For a coordinator that
     /// compares the recorded state with a shared one; everyone else wants <see cref="CircuitBreaker.State"/>.
     /// </summary>
-    public static CircuitState GetRecordedState(this CircuitBreaker breaker) => Required(breaker).RecordedState;
+    public static BreakerState GetRecordedState(this CircuitBreaker breaker) => Required(breaker).RecordedState;
 
     /// <summary>
     /// Lets a coordinator report how the breaker is shared in every <see cref="CircuitBreaker.Snapshot"/> (and so in the
@@ -30,10 +30,10 @@ public static class CoordinationExtensions
 
     /// <summary>
     /// Adopts a state decided elsewhere, as a transition with <see cref="TransitionReason.External"/> (raising
-    /// <see cref="CircuitBreaker.StateChanged"/>). Adopting <see cref="CircuitState.Closed"/>, <see cref="CircuitState.Disabled"/>
-    /// or <see cref="CircuitState.Isolated"/> when the breaker is already in that state changes nothing (a close with
-    /// <see cref="ExternalState.ClearWindow"/> still empties the window); adopting <see cref="CircuitState.Open"/> or
-    /// <see cref="CircuitState.HalfOpen"/> always starts a new generation (a new break end, a new probe round).
+    /// <see cref="CircuitBreaker.StateChanged"/>). Adopting <see cref="BreakerState.Closed"/>, <see cref="BreakerState.Disabled"/>
+    /// or <see cref="BreakerState.Isolated"/> when the breaker is already in that state changes nothing (a close with
+    /// <see cref="ExternalState.ClearWindow"/> still empties the window); adopting <see cref="BreakerState.Open"/> or
+    /// <see cref="BreakerState.HalfOpen"/> always starts a new generation (a new break end, a new probe round).
     /// </summary>
     /// <param name="breaker">The breaker.</param>
     /// <param name="state">The state to adopt.</param>

@@ -98,7 +98,7 @@ internal sealed class CallLedger
         }
     }
 
-    public void Command(CircuitState target) => Facts.Commands.Add(target);
+    public void Command(BreakerState target) => Facts.Commands.Add(target);
 
     /// <summary>Releases that could have freed a slot of generation <paramref name="generation"/>'s round.</summary>
     public int PossibleReleases(long generation) => _probeReleases.Count(g => g.Low <= generation && generation <= g.High);

@@ -125,12 +125,12 @@ public class ConcurrentHistoryTests
                     else if (r >= 993)
                     {
                         // Rare, and mostly resets: an isolated or disabled breaker would otherwise leave little to check.
-                        var target = (r - 993) switch { < 4 => CircuitState.Closed, < 6 => CircuitState.Disabled, _ => CircuitState.Isolated };
+                        var target = (r - 993) switch { < 4 => BreakerState.Closed, < 6 => BreakerState.Disabled, _ => BreakerState.Isolated };
                         ledger.Command(target);
                         switch (target)
                         {
-                            case CircuitState.Closed: _breaker.Reset(); break;
-                            case CircuitState.Isolated: _breaker.Isolate(); break;
+                            case BreakerState.Closed: _breaker.Reset(); break;
+                            case BreakerState.Isolated: _breaker.Isolate(); break;
                             default: _breaker.Disable(); break;
                         }
                     }
@@ -150,7 +150,7 @@ public class ConcurrentHistoryTests
         {
             long before = _breaker.Generation;
             long inside = long.MaxValue;
-            var insideState = CircuitState.Closed;
+            var insideState = BreakerState.Closed;
             var call = make(() =>
             {
                 insideState = _breaker.GetRecordedState();
@@ -165,7 +165,7 @@ public class ConcurrentHistoryTests
 
             var generation = style == CallStyle.Permit
                 ? new CallGeneration(call.Permit.Generation, call.Permit.Generation, call.Permit.IsProbe)
-                : new CallGeneration(before, Math.Min(inside, after), before == inside && insideState == CircuitState.HalfOpen);
+                : new CallGeneration(before, Math.Min(inside, after), before == inside && insideState == BreakerState.HalfOpen);
             ledger.Admitted(generation);
             if (finish)
             {

@@ -133,12 +133,12 @@ public class ModelBasedTests
             }
             else if (kind < 97)
             {
-                var target = (arg % 3) switch { 0 => CircuitState.Closed, 1 => CircuitState.Isolated, _ => CircuitState.Disabled };
+                var target = (arg % 3) switch { 0 => BreakerState.Closed, 1 => BreakerState.Isolated, _ => BreakerState.Disabled };
                 Trace($"force {target}");
                 switch (target)
                 {
-                    case CircuitState.Closed: _breaker.Reset(); break;
-                    case CircuitState.Isolated: _breaker.Isolate(); break;
+                    case BreakerState.Closed: _breaker.Reset(); break;
+                    case BreakerState.Isolated: _breaker.Isolate(); break;
                     default: _breaker.Disable(); break;
                 }
 
@@ -151,7 +151,7 @@ public class ModelBasedTests
             }
         }
 
-        private void CompareAdmission(RealCall real, bool admitted, TimeSpan? retryAfter, CircuitState rejectedIn)
+        private void CompareAdmission(RealCall real, bool admitted, TimeSpan? retryAfter, BreakerState rejectedIn)
         {
             Assert.True(admitted == real.Admission.Admitted, $"model admits: {admitted}, breaker: {real.Admission.Admitted}");
             if (!admitted)
@@ -176,12 +176,12 @@ public class ModelBasedTests
             Assert.Equal(_model.LastReason, snapshot.LastReason);
             Assert.Equal(_model.RetryAfter, snapshot.RetryAfter);
             Assert.Equal(_model.FreeProbeSlots, snapshot.FreeProbeSlots);
-            if (_model.State is CircuitState.Closed or CircuitState.Disabled)
+            if (_model.State is BreakerState.Closed or BreakerState.Disabled)
             {
                 Assert.Equal(_model.Window, snapshot.Window);
             }
 
-            if (_model.State == CircuitState.HalfOpen)
+            if (_model.State == BreakerState.HalfOpen)
             {
                 Assert.Equal(_model.RoundSuccesses, _breaker.GetHalfOpenProgress()!.Value.Successes);
             }

@@ -15,7 +15,7 @@ internal sealed class PhaseFacts
     /// <summary>A call admitted before the clock last moved reported: only such a call can be slow.</summary>
     public bool AnyTimedReport { get; set; }
 
-    public List<CircuitState> Commands { get; } = [];
+    public List<BreakerState> Commands { get; } = [];
 
     public void Merge(PhaseFacts other)
     {
@@ -36,12 +36,12 @@ internal sealed class PhaseFacts
 /// </summary>
 internal static class PhaseRules
 {
-    public static PhaseNode NodeOf(CircuitState recorded, CircuitState effective) => recorded switch
+    public static PhaseNode NodeOf(BreakerState recorded, BreakerState effective) => recorded switch
     {
-        CircuitState.Closed => PhaseNode.Closed,
-        CircuitState.Open => effective == CircuitState.HalfOpen ? PhaseNode.OpenBreakOver : PhaseNode.OpenInBreak,
-        CircuitState.HalfOpen => PhaseNode.HalfOpen,
-        CircuitState.Isolated => PhaseNode.Isolated,
+        BreakerState.Closed => PhaseNode.Closed,
+        BreakerState.Open => effective == BreakerState.HalfOpen ? PhaseNode.OpenBreakOver : PhaseNode.OpenInBreak,
+        BreakerState.HalfOpen => PhaseNode.HalfOpen,
+        BreakerState.Isolated => PhaseNode.Isolated,
         _ => PhaseNode.Disabled,
     };
 
@@ -53,7 +53,7 @@ internal static class PhaseRules
         return ends;
     }
 
-    private static void Explore(PhaseNode node, List<CircuitState> commands, PhaseFacts facts, HashSet<PhaseNode> ends, HashSet<(PhaseNode, string)> seen)
+    private static void Explore(PhaseNode node, List<BreakerState> commands, PhaseFacts facts, HashSet<PhaseNode> ends, HashSet<(PhaseNode, string)> seen)
     {
         if (!seen.Add((node, string.Join(",", commands.Order()))))
         {
@@ -72,7 +72,7 @@ internal static class PhaseRules
 
         for (int i = 0; i < commands.Count; i++)
         {
-            var rest = new List<CircuitState>(commands);
+            var rest = new List<BreakerState>(commands);
             rest.RemoveAt(i);
             Explore(Apply(node, commands[i]), rest, facts, ends, seen);
         }
@@ -103,10 +103,10 @@ internal static class PhaseRules
         }
     }
 
-    private static PhaseNode Apply(PhaseNode node, CircuitState command) => command switch
+    private static PhaseNode Apply(PhaseNode node, BreakerState command) => command switch
     {
-        CircuitState.Closed => PhaseNode.Closed,
-        CircuitState.Isolated => PhaseNode.Isolated,
+        BreakerState.Closed => PhaseNode.Closed,
+        BreakerState.Isolated => PhaseNode.Isolated,
         _ => node == PhaseNode.Isolated ? PhaseNode.Isolated : PhaseNode.Disabled, // isolation ends only with a reset
     };
 }

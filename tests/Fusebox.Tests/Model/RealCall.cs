@@ -21,7 +21,7 @@ internal enum CallOutcome
 }
 
 /// <summary>What the caller saw at admission: the operation ran, or a rejection with the state and retry-after it reported.</summary>
-internal readonly record struct Admission(bool Admitted, CircuitState? RejectedIn, TimeSpan? RetryAfter);
+internal readonly record struct Admission(bool Admitted, BreakerState? RejectedIn, TimeSpan? RetryAfter);
 
 /// <summary>
 /// One call through the real breaker in one style. An immediate call runs to the end inside <see cref="Run"/>
@@ -256,7 +256,7 @@ internal sealed class RealCall
             pending.SetException(Make(outcome));
         }
 
-        if (_running is Task<Outcome<int>> outcomeTask)
+        if (_running is Task<CallOutcome<int>> outcomeTask)
         {
             Check(outcomeTask.GetAwaiter().GetResult(), outcome);
         }
@@ -322,7 +322,7 @@ internal sealed class RealCall
                 Assert.Equal(e == CallOutcome.BadResult ? -1 : 7, value);
             }
         }
-        catch (BrokenCircuitException rejected) when (_thrown is null)
+        catch (CircuitOpenException rejected) when (_thrown is null)
         {
             Admission = new Admission(false, rejected.State, rejected.RetryAfter);
         }
@@ -333,7 +333,7 @@ internal sealed class RealCall
         }
     }
 
-    private void ObserveOutcome(Outcome<int> outcome, CallOutcome? expected = null)
+    private void ObserveOutcome(CallOutcome<int> outcome, CallOutcome? expected = null)
     {
         Admission = outcome.IsRejected ? new Admission(false, outcome.RejectedIn, outcome.RetryAfter) : new Admission(true, null, null);
         if (!outcome.IsRejected)
@@ -342,7 +342,7 @@ internal sealed class RealCall
         }
     }
 
-    private void Check(Outcome<int> outcome, CallOutcome? expected)
+    private void Check(CallOutcome<int> outcome, CallOutcome? expected)
     {
         Assert.False(outcome.IsRejected);
         if (outcome.IsFaulted)

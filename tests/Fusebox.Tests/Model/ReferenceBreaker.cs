@@ -34,10 +34,10 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
 
     public ModelSettings Settings { get; private set; } = settings;
 
-    public CircuitState State { get; private set; } = CircuitState.Closed;
+    public BreakerState State { get; private set; } = BreakerState.Closed;
 
     /// <summary>What <see cref="CircuitBreaker.State"/> reports: open with its break over reads half-open.</summary>
-    public CircuitState EffectiveState => State == CircuitState.Open && clock() >= _openUntil ? CircuitState.HalfOpen : State;
+    public BreakerState EffectiveState => State == BreakerState.Open && clock() >= _openUntil ? BreakerState.HalfOpen : State;
 
     /// <summary>Identifies the current state; only compared, never matched against the breaker's number.</summary>
     public long Generation { get; private set; }
@@ -52,11 +52,11 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
     public int RoundSuccesses { get; private set; }
 
     /// <summary>Time left in the break, while open within it.</summary>
-    public TimeSpan? RetryAfter => EffectiveState == CircuitState.Open ? TimeSpan.FromTicks(_openUntil - clock()) : null;
+    public TimeSpan? RetryAfter => EffectiveState == BreakerState.Open ? TimeSpan.FromTicks(_openUntil - clock()) : null;
 
     /// <summary>Probe slots a call could claim now: a fresh round's worth once the break is over.</summary>
-    public int? FreeProbeSlots => EffectiveState != CircuitState.HalfOpen ? null
-        : State == CircuitState.Open ? Settings.Permits
+    public int? FreeProbeSlots => EffectiveState != BreakerState.HalfOpen ? null
+        : State == BreakerState.Open ? Settings.Permits
         : _round!.Count(slot => Claimable(slot, clock()));
 
     /// <summary>The window as the trip policy sees it now.</summary>
@@ -80,16 +80,16 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
         }
     }
 
-    public bool TryAdmit(out Call call, out TimeSpan? retryAfter, out CircuitState rejectedIn)
+    public bool TryAdmit(out Call call, out TimeSpan? retryAfter, out BreakerState rejectedIn)
     {
         long now = clock();
         retryAfter = null;
         rejectedIn = State;
         call = null!;
-        if (State == CircuitState.Open && now >= _openUntil)
+        if (State == BreakerState.Open && now >= _openUntil)
         {
             // The round's rules are those in force when it starts; a later Reconfigure does not touch them.
-            Transition(CircuitState.HalfOpen, TransitionReason.BreakElapsed);
+            Transition(BreakerState.HalfOpen, TransitionReason.BreakElapsed);
             _round = new Slot[Settings.Permits];
             _roundSuccessesToClose = Settings.RoundSuccessesToClose;
             RoundSuccesses = 0;
@@ -98,11 +98,11 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
         long? timedFrom = Settings.SlowThreshold is null ? null : now;
         switch (State)
         {
-            case CircuitState.Closed or CircuitState.Disabled:
+            case BreakerState.Closed or BreakerState.Disabled:
                 call = new Call(++_nextCallId, Generation, -1, timedFrom);
                 return true;
 
-            case CircuitState.HalfOpen:
+            case BreakerState.HalfOpen:
                 // The model, like the breaker, hands out the first claimable slot; which one is taken decides whose
                 // late report still counts when a free slot and an expired one are both there.
                 int slot = Array.FindIndex(_round!, s => Claimable(s, now));
@@ -115,7 +115,7 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
 
                 break;
 
-            case CircuitState.Open:
+            case BreakerState.Open:
                 retryAfter = TimeSpan.FromTicks(_openUntil - now);
                 break;
         }
@@ -155,7 +155,7 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
         if (!call.IsProbe)
         {
             _window.Add((now, failed, slow));
-            if (State == CircuitState.Closed && (failed || slow) && TripReason(now) is { } reason)
+            if (State == BreakerState.Closed && (failed || slow) && TripReason(now) is { } reason)
             {
                 Open(0, reason);
             }
@@ -170,23 +170,23 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
         }
         else if (++RoundSuccesses >= _roundSuccessesToClose)
         {
-            EnterClosed(CircuitState.Closed, TransitionReason.ProbesSucceeded);
+            EnterClosed(BreakerState.Closed, TransitionReason.ProbesSucceeded);
         }
     }
 
     public int ConsecutiveOpens { get; private set; }
 
     /// <summary>Isolate, Disable or Reset.</summary>
-    public void Force(CircuitState target)
+    public void Force(BreakerState target)
     {
-        if (target == CircuitState.Disabled && State == CircuitState.Isolated)
+        if (target == BreakerState.Disabled && State == BreakerState.Isolated)
         {
             return; // isolation ends only with a reset
         }
 
         if (State == target)
         {
-            if (target == CircuitState.Closed)
+            if (target == BreakerState.Closed)
             {
                 _window.Clear(); // a reset of a closed breaker clears its window, without a transition
             }
@@ -194,14 +194,14 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
             return;
         }
 
-        if (target == CircuitState.Isolated)
+        if (target == BreakerState.Isolated)
         {
-            Transition(CircuitState.Isolated, TransitionReason.ManualIsolate);
+            Transition(BreakerState.Isolated, TransitionReason.ManualIsolate);
             ConsecutiveOpens = 0;
         }
         else
         {
-            EnterClosed(target, target == CircuitState.Closed ? TransitionReason.ManualReset : TransitionReason.ManualDisable);
+            EnterClosed(target, target == BreakerState.Closed ? TransitionReason.ManualReset : TransitionReason.ManualDisable);
         }
     }
 
@@ -218,7 +218,7 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
 
     private static bool Claimable(Slot slot, long now) => slot.Holder == 0 || (slot.Holder > 0 && now >= slot.Deadline);
 
-    private void EnterClosed(CircuitState state, TransitionReason reason)
+    private void EnterClosed(BreakerState state, TransitionReason reason)
     {
         Transition(state, reason);
         _window.Clear();
@@ -227,7 +227,7 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
 
     private void Open(int consecutiveOpens, TransitionReason reason)
     {
-        Transition(CircuitState.Open, reason);
+        Transition(BreakerState.Open, reason);
         ConsecutiveOpens = consecutiveOpens;
 
         // The documented break: grown by the backoff per re-open, capped, then shortened by up to the jitter fraction.
@@ -245,7 +245,7 @@ internal sealed class ReferenceBreaker(ModelSettings settings, Func<long> clock,
         _openUntil = clock() + Math.Max(1, (long)ticks);
     }
 
-    private void Transition(CircuitState state, TransitionReason reason)
+    private void Transition(BreakerState state, TransitionReason reason)
     {
         State = state;
         LastReason = reason;
