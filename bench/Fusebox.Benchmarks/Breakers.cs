@@ -49,12 +49,12 @@ internal static class Breakers
     public static CircuitBreaker FuseboxOpen()
     {
         var breaker = new CircuitBreaker("bench-open", new CircuitBreakerOptions { BreakDuration = LongBreak });
-        while (breaker.State == CircuitState.Closed && breaker.TryAcquire(out var permit))
+        while (breaker.State == BreakerState.Closed && breaker.TryAcquire(out var permit))
         {
             permit.RecordFailure();
         }
 
-        if (breaker.State != CircuitState.Open)
+        if (breaker.State != BreakerState.Open)
         {
             throw new InvalidOperationException($"Fusebox breaker did not open (state {breaker.State}).");
         }

@@ -5,7 +5,7 @@ using PollyCB = Polly.CircuitBreaker;
 namespace Fusebox.Benchmarks;
 
 /// <summary>Class 2: a call rejected by an open breaker, exception style: the caller awaits and catches the
-/// library's BrokenCircuitException. Both breakers were opened by real failures and hold a one-day break. The
+/// library's CircuitOpenException. Both breakers were opened by real failures and hold a one-day break. The
 /// Exceptions column counts exceptions thrown per call: Polly's async path throws inside the pipeline and again at
 /// the caller's await; Fusebox returns a faulted ValueTask and throws once, at the await.</summary>
 [MemoryDiagnoser]
@@ -42,7 +42,7 @@ public class OpenStateExceptionBenchmarks
         {
             return await _fusebox.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 42, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (BrokenCircuitException)
+        catch (CircuitOpenException)
         {
             return -1;
         }

@@ -59,7 +59,7 @@ public class WindowedPolicyBenchmarks
     [GlobalCleanup]
     public void Check()
     {
-        if (_fuseboxCount.State != CircuitState.Closed || _fuseboxTime.State != CircuitState.Closed)
+        if (_fuseboxCount.State != BreakerState.Closed || _fuseboxTime.State != BreakerState.Closed)
         {
             throw new InvalidOperationException("A windowed breaker tripped: the benchmark no longer measures the closed path.");
         }
@@ -89,7 +89,7 @@ public class WindowScalingBenchmarks
     [GlobalCleanup]
     public void Check()
     {
-        if (_breaker.State != CircuitState.Closed)
+        if (_breaker.State != BreakerState.Closed)
         {
             throw new InvalidOperationException("The breaker tripped: the benchmark no longer measures the closed path.");
         }

@@ -37,23 +37,23 @@ for (int i = 0; i < 2; i++)
     }
 }
 
-Check(breaker.State == CircuitState.Open, $"core: open after two failures (was {breaker.State})");
+Check(breaker.State == BreakerState.Open, $"core: open after two failures (was {breaker.State})");
 try
 {
     await breaker.ExecuteAsync(_ => ValueTask.FromResult(1));
     Check(false, "core: a call while open is rejected");
 }
-catch (BrokenCircuitException ex)
+catch (CircuitOpenException ex)
 {
     Check(ex.RetryAfter == TimeSpan.FromSeconds(30), $"core: RetryAfter is the break duration (was {ex.RetryAfter})");
 }
 
-Outcome<int> rejected = await breaker.TryExecuteAsync(_ => ValueTask.FromResult(1));
+CallOutcome<int> rejected = await breaker.TryExecuteAsync(_ => ValueTask.FromResult(1));
 Check(rejected.IsRejected, "core: TryExecuteAsync reports the rejection");
 time.Advance(TimeSpan.FromSeconds(30));
-Check(breaker.State == CircuitState.HalfOpen, $"core: half-open after the break (was {breaker.State})");
+Check(breaker.State == BreakerState.HalfOpen, $"core: half-open after the break (was {breaker.State})");
 int probe = await breaker.ExecuteAsync(_ => ValueTask.FromResult(42));
-Check(probe == 42 && breaker.State == CircuitState.Closed, $"core: a successful probe closes it (was {breaker.State})");
+Check(probe == 42 && breaker.State == BreakerState.Closed, $"core: a successful probe closes it (was {breaker.State})");
 
 // 2. Configuration, DI and the HTTP handler.
 var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -83,7 +83,7 @@ await using (var provider = services.BuildServiceProvider())
         using var response = await client.GetAsync("/check");
         Check(false, "http: the fourth request is rejected by the open breaker");
     }
-    catch (BrokenCircuitException ex)
+    catch (CircuitOpenException ex)
     {
         Check(ex.RetryAfter == TimeSpan.FromSeconds(10), $"http: RetryAfter comes from configuration (was {ex.RetryAfter})");
     }

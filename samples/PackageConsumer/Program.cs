@@ -8,8 +8,8 @@ using Fusebox.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 var breaker = new CircuitBreaker("inventory", new CircuitBreakerOptions { TripPolicy = TripPolicy.ConsecutiveFailures(1) });
-Outcome<int> failed = await breaker.TryExecuteAsync<int>(_ => throw new TimeoutException("inventory timed out"));
-Outcome<int> rejected = await breaker.TryExecuteAsync(_ => ValueTask.FromResult(1));
+CallOutcome<int> failed = await breaker.TryExecuteAsync<int>(_ => throw new TimeoutException("inventory timed out"));
+CallOutcome<int> rejected = await breaker.TryExecuteAsync(_ => ValueTask.FromResult(1));
 if (!failed.IsFaulted || !rejected.IsRejected)
 {
     return Fail($"the breaker did not trip and reject (faulted: {failed.IsFaulted}, rejected: {rejected.IsRejected})");
@@ -34,7 +34,7 @@ for (int i = 0; i < 3; i++)
 }
 
 var registry = provider.GetRequiredService<CircuitBreakerRegistry>();
-if (registry.Breakers.Count != 1 || registry.Breakers[0].State != CircuitState.Open)
+if (registry.Breakers.Count != 1 || registry.Breakers[0].State != BreakerState.Open)
 {
     return Fail($"expected one open breaker for the catalog host; statuses: {string.Join(", ", statuses)}");
 }

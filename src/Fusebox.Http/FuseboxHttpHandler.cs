@@ -8,7 +8,7 @@ namespace Fusebox.Http;
 
 /// <summary>
 /// Runs every request through a circuit breaker — by default one per downstream authority, from the registry.
-/// While the breaker is open, requests are not sent at all: the handler throws <see cref="BrokenCircuitException"/>
+/// While the breaker is open, requests are not sent at all: the handler throws <see cref="CircuitOpenException"/>
 /// or answers a synthesized 503, in microseconds. The handler never sends a request more than once.
 /// </summary>
 public sealed class FuseboxHttpHandler : DelegatingHandler
@@ -109,7 +109,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
                 (Handler: this, Request: request), cancellationToken: cancellationToken).ConfigureAwait(false);
             return result.Value;
         }
-        catch (BrokenCircuitException ex) when (ex.BreakerName == guard.Breaker.Name)
+        catch (CircuitOpenException ex) when (ex.BreakerName == guard.Breaker.Name)
         {
             return Reject(guard.Breaker, request, ex.RetryAfter);
         }
@@ -155,7 +155,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
         if (ex is OperationCanceledException && attempt.TimedOut)
         {
             permit.RecordFailure(ex);
-            return new TimeoutRejectedException(_options.Timeout!.Value, ex);
+            return new CallTimeoutException(_options.Timeout!.Value, ex);
         }
 
         if (ex is OperationCanceledException && attempt.CallerCancelled)
@@ -180,7 +180,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
         FuseboxLog.CallRejected(_logger, breaker.Name, state, retryAfter);
         if (_options.WhenOpen == RejectionBehavior.Throw)
         {
-            throw new BrokenCircuitException(breaker.Name, state, retryAfter);
+            throw new CircuitOpenException(breaker.Name, state, retryAfter);
         }
 
         var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)

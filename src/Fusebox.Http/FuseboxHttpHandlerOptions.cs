@@ -5,7 +5,7 @@ namespace Fusebox.Http;
 /// <summary>What the Fusebox handler does when its breaker rejects a request.</summary>
 public enum RejectionBehavior
 {
-    /// <summary>Throw <see cref="BrokenCircuitException"/> (default).</summary>
+    /// <summary>Throw <see cref="CircuitOpenException"/> (default).</summary>
     Throw,
 
     /// <summary>Return a synthesized <c>503 Service Unavailable</c> with a <c>Retry-After</c> header, so callers that
@@ -32,7 +32,7 @@ public sealed class FuseboxHttpHandlerOptions
 
     /// <summary>
     /// Per-request timeout enforced inside the handler, on the registry's <see cref="TimeProvider"/>; null (default) for
-    /// none. When it fires the request is cancelled, counted as a failure and <see cref="TimeoutRejectedException"/>
+    /// none. When it fires the request is cancelled, counted as a failure and <see cref="CallTimeoutException"/>
     /// is thrown. Use it rather than relying on <see cref="HttpClient.Timeout"/> alone: HttpClient cancels its
     /// handlers through the caller's token, so inside the handler its timeout cannot be told from the caller giving
     /// up (which is never a failure). Keep it below <see cref="HttpClient.Timeout"/>. (0, 1 day].

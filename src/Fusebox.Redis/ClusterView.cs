@@ -11,7 +11,7 @@ internal sealed record ClusterView
 
     public required long Generation { get; init; }
 
-    public required CircuitState State { get; init; }
+    public required BreakerState State { get; init; }
 
     /// <summary>Open: milliseconds of the shared break left when Redis answered.</summary>
     public long OpenLeftMs { get; init; }
@@ -55,7 +55,7 @@ internal sealed record ClusterView
         {
             Epoch = (string?)r[0] ?? "",
             Generation = (long)r[1],
-            State = (CircuitState)(int)(long)r[2],
+            State = (BreakerState)(int)(long)r[2],
             OpenLeftMs = (long)r[3],
             ConsecutiveOpens = (int)(long)r[4],
             Description = (string?)r[5] ?? "",
@@ -88,7 +88,7 @@ internal sealed record ClusterView
             {
                 Epoch = root.GetProperty("e").GetString() ?? "",
                 Generation = Int(root, "g"),
-                State = (CircuitState)Int(root, "s"),
+                State = (BreakerState)Int(root, "s"),
                 OpenLeftMs = Int(root, "r"),
                 ConsecutiveOpens = (int)Int(root, "o"),
                 Description = root.TryGetProperty("d", out var d) ? d.GetString() ?? "" : "",

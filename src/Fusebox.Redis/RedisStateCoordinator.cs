@@ -190,20 +190,20 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     /// at once and is published when Redis returns).</returns>
     /// <exception cref="ArgumentException">No breaker of that name is shared.</exception>
     public Task<bool> IsolateAsync(string name, string? reason = null, CancellationToken cancellationToken = default) =>
-        CommandAsync(name, CircuitState.Isolated, reason, cancellationToken);
+        CommandAsync(name, BreakerState.Isolated, reason, cancellationToken);
 
     /// <summary>Disables the breaker on every replica (held closed, still measuring).</summary>
     /// <returns>True when written to Redis; false when applied locally only, for now.</returns>
     /// <exception cref="ArgumentException">No breaker of that name is shared.</exception>
     public Task<bool> DisableAsync(string name, string? reason = null, CancellationToken cancellationToken = default) =>
-        CommandAsync(name, CircuitState.Disabled, reason, cancellationToken);
+        CommandAsync(name, BreakerState.Disabled, reason, cancellationToken);
 
     /// <summary>Resets (closes, clearing windows and backoff) the breaker on every replica, including replicas that
     /// tripped only locally. <see cref="CircuitBreaker.Reset"/> on any replica does the same.</summary>
     /// <returns>True when written to Redis; false when applied locally only, for now.</returns>
     /// <exception cref="ArgumentException">No breaker of that name is shared.</exception>
     public Task<bool> ResetAsync(string name, string? reason = null, CancellationToken cancellationToken = default) =>
-        CommandAsync(name, CircuitState.Closed, reason, cancellationToken);
+        CommandAsync(name, BreakerState.Closed, reason, cancellationToken);
 
     /// <summary>Waits until the coordinator has connected, subscribed and synchronised its breakers.</summary>
     /// <returns>False when <paramref name="timeout"/> passed first.</returns>
@@ -343,7 +343,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
     }
 
-    private void OnStateChanged(object? sender, CircuitStateChangedEventArgs e)
+    private void OnStateChanged(object? sender, BreakerStateChangedEventArgs e)
     {
         // Runs on the caller's thread inside the breaker's transition: only enqueue.
         if (e.Reason == TransitionReason.External || sender is not CircuitBreaker breaker)
@@ -389,7 +389,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
     }
 
-    private Task<bool> CommandAsync(string name, CircuitState target, string? reason, CancellationToken cancellationToken)
+    private Task<bool> CommandAsync(string name, BreakerState target, string? reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
@@ -404,7 +404,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Queues a manual state for publishing; until it is published, newer-looking shared state must not undo it.</summary>
-    private void EnqueueCommand(SharedBreaker shared, CircuitState target, string? reason, TaskCompletionSource<bool>? done)
+    private void EnqueueCommand(SharedBreaker shared, BreakerState target, string? reason, TaskCompletionSource<bool>? done)
     {
         Interlocked.Increment(ref shared.PendingPublishes);
         _work.Enqueue(new Work(shared, null, target, reason, done, Publishes: true));
@@ -547,7 +547,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
     private async Task ResyncAsync(SharedBreaker shared, CancellationToken stop)
     {
-        CircuitState? pending;
+        BreakerState? pending;
         string? reason;
         lock (shared.Gate)
         {
@@ -622,19 +622,19 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         {
             long g = shared.Breaker.ApplyExternal(new ExternalState
             {
-                State = CircuitState.HalfOpen,
+                State = BreakerState.HalfOpen,
                 ConsecutiveOpens = view?.ConsecutiveOpens ?? 0,
                 Description = $"{why}: probing locally",
             });
             shared.LocalGenerationAtSync = g;
         }
-        else if (view is { State: CircuitState.Open } && shared.Breaker.RecordedState == CircuitState.Open &&
+        else if (view is { State: BreakerState.Open } && shared.Breaker.RecordedState == BreakerState.Open &&
                  shared.Breaker.Generation == shared.LocalGenerationAtSync)
         {
             long left = Math.Max(1, view.OpenUntil - Environment.TickCount64);
             long g = shared.Breaker.ApplyExternal(new ExternalState
             {
-                State = CircuitState.Open,
+                State = BreakerState.Open,
                 OpenFor = TimeSpan.FromMilliseconds(left),
                 ConsecutiveOpens = view.ConsecutiveOpens,
                 Description = $"{Describe(view)}; {why}",
@@ -693,8 +693,8 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             // Apply here now; the breaker's own event records it for publishing.
             switch (command)
             {
-                case CircuitState.Isolated: shared.Breaker.Isolate(work.Reason); break;
-                case CircuitState.Disabled: shared.Breaker.Disable(work.Reason); break;
+                case BreakerState.Isolated: shared.Breaker.Isolate(work.Reason); break;
+                case BreakerState.Disabled: shared.Breaker.Disable(work.Reason); break;
                 default: shared.Breaker.Reset(work.Reason); break;
             }
 
@@ -746,7 +746,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
                 {
                     // One replica opening opens all: compare-and-set on the shared state being closed (whatever its
                     // generation: a reset seen late is older than this trip). Open, half-open or manual states win.
-                    var view = await TransitionAsync(shared, "open", CircuitState.Open, "", -1, (int)CircuitState.Closed,
+                    var view = await TransitionAsync(shared, "open", BreakerState.Open, "", -1, (int)BreakerState.Closed,
                         due: false, $"replica {ReplicaId}: {e.Description}", stop).ConfigureAwait(false);
                     Observe(shared, view, Source.OwnTransition, before, publishing: true);
                 }
@@ -771,7 +771,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
                 if (fromHeldRound)
                 {
-                    var view = await TransitionAsync(shared, "reopen", CircuitState.Open, shared.Epoch ?? "", heldCluster, (int)CircuitState.HalfOpen,
+                    var view = await TransitionAsync(shared, "reopen", BreakerState.Open, shared.Epoch ?? "", heldCluster, (int)BreakerState.HalfOpen,
                         due: false, $"a half-open probe failed on replica {ReplicaId}", stop).ConfigureAwait(false);
                     Observe(shared, view, Source.OwnTransition, before, publishing: true);
                 }
@@ -878,23 +878,23 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
 
         before = shared.Breaker.Generation;
-        if (view.State == CircuitState.HalfOpen && now >= view.RoundDeadline)
+        if (view.State == BreakerState.HalfOpen && now >= view.RoundDeadline)
         {
             // The round outlived its timeout (a replica holding permits died or stopped calling): start a new one.
-            var reply = await TransitionAsync(shared, "halfopen", CircuitState.HalfOpen, view.Epoch, view.Generation, (int)CircuitState.HalfOpen,
+            var reply = await TransitionAsync(shared, "halfopen", BreakerState.HalfOpen, view.Epoch, view.Generation, (int)BreakerState.HalfOpen,
                 due: true, "the half-open round timed out: new round", stop).ConfigureAwait(false);
             Observe(shared, reply, Source.OwnTransition, before);
             synced = true;
         }
-        else if (view.State == CircuitState.Open && now >= view.OpenUntil)
+        else if (view.State == BreakerState.Open && now >= view.OpenUntil)
         {
-            var reply = await TransitionAsync(shared, "halfopen", CircuitState.HalfOpen, view.Epoch, view.Generation, (int)CircuitState.Open,
+            var reply = await TransitionAsync(shared, "halfopen", BreakerState.HalfOpen, view.Epoch, view.Generation, (int)BreakerState.Open,
                 due: true, "break duration elapsed", stop).ConfigureAwait(false);
             Observe(shared, reply, Source.OwnTransition, before);
             synced = true;
         }
 
-        if (view.State is CircuitState.Closed or CircuitState.Disabled)
+        if (view.State is BreakerState.Closed or BreakerState.Disabled)
         {
             synced |= await FlushAsync(shared, stop).ConfigureAwait(false);
         }
@@ -956,7 +956,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         if (view.Code == 2)
         {
             _metrics.RecordDecision(shared.Name, won: true);
-            RedisStateLog.Won(_logger, shared.Name, CircuitState.Open, ReplicaId, view.Description);
+            RedisStateLog.Won(_logger, shared.Name, BreakerState.Open, ReplicaId, view.Description);
         }
 
         Observe(shared, view, Source.OwnTransition, before);
@@ -966,7 +966,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     private async Task PushIfWantedAsync(SharedBreaker shared, CancellationToken stop)
     {
         ClusterView? view;
-        CircuitState local;
+        BreakerState local;
         long localGeneration;
         lock (shared.Gate)
         {
@@ -986,8 +986,8 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             return;
         }
 
-        var reply = local == CircuitState.Open
-            ? await TransitionAsync(shared, "open", CircuitState.Open, view.Epoch, view.Generation, (int)view.State, due: false,
+        var reply = local == BreakerState.Open
+            ? await TransitionAsync(shared, "open", BreakerState.Open, view.Epoch, view.Generation, (int)view.State, due: false,
                 $"replica {ReplicaId} was open when Redis came back", stop).ConfigureAwait(false)
             : await TransitionAsync(shared, "set", local, view.Epoch, view.Generation, -1, due: false,
                 $"replica {ReplicaId} was {StateNames.Of(local)} when Redis came back", stop).ConfigureAwait(false);
@@ -1120,7 +1120,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     private void Reconcile(SharedBreaker shared, ClusterView view, bool lostState)
     {
         var local = shared.Breaker.RecordedState;
-        if (local == view.State && local is CircuitState.Closed or CircuitState.Disabled or CircuitState.Isolated)
+        if (local == view.State && local is BreakerState.Closed or BreakerState.Disabled or BreakerState.Isolated)
         {
             shared.LocalGenerationAtSync = shared.Breaker.Generation; // same state: in sync
             return;
@@ -1128,9 +1128,9 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
         // The same open or half-open state, but decided here (a trip that lost the race to another replica's open,
         // a local round): take the shared one, whose break waits for the cluster's half-open and whose probes are capped.
-        bool sameButLocal = local == view.State && !(local == CircuitState.HalfOpen && shared.IsHeld) &&
+        bool sameButLocal = local == view.State && !(local == BreakerState.HalfOpen && shared.IsHeld) &&
                             shared.Breaker.Generation != shared.LocalGenerationAtSync;
-        bool manualCluster = view.State is CircuitState.Isolated or CircuitState.Disabled;
+        bool manualCluster = view.State is BreakerState.Isolated or BreakerState.Disabled;
         int localSeverity = Severity(local);
         int clusterSeverity = Severity(view.State);
         if (manualCluster || localSeverity < clusterSeverity || sameButLocal)
@@ -1145,8 +1145,8 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
         bool adopted = shared.LocalGenerationAtSync >= 0 && shared.Breaker.Generation == shared.LocalGenerationAtSync;
         if (localSeverity > clusterSeverity &&
-            ((lostState && adopted) || (shared.Mode == SharingMode.Any && local == CircuitState.Open) ||
-             (lostState && local is CircuitState.Isolated or CircuitState.Disabled)))
+            ((lostState && adopted) || (shared.Mode == SharingMode.Any && local == BreakerState.Open) ||
+             (lostState && local is BreakerState.Isolated or BreakerState.Disabled)))
         {
             shared.PushWanted = true;
         }
@@ -1157,17 +1157,17 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         string description = Describe(view);
         var external = view.State switch
         {
-            CircuitState.Closed => new ExternalState { State = CircuitState.Closed, ClearWindow = clearWindow, Description = description },
-            CircuitState.Open => new ExternalState
+            BreakerState.Closed => new ExternalState { State = BreakerState.Closed, ClearWindow = clearWindow, Description = description },
+            BreakerState.Open => new ExternalState
             {
-                State = CircuitState.Open,
+                State = BreakerState.Open,
                 OpenFor = TimeSpan.FromMilliseconds(Math.Max(1, view.OpenUntil - Environment.TickCount64)) + _options.HoldGrace,
                 ConsecutiveOpens = view.ConsecutiveOpens,
                 Description = description,
             },
-            CircuitState.HalfOpen => new ExternalState
+            BreakerState.HalfOpen => new ExternalState
             {
-                State = CircuitState.HalfOpen, ProbePermits = 0, CloseOnProbeSuccess = false, ConsecutiveOpens = view.ConsecutiveOpens, Description = description,
+                State = BreakerState.HalfOpen, ProbePermits = 0, CloseOnProbeSuccess = false, ConsecutiveOpens = view.ConsecutiveOpens, Description = description,
             },
             _ => new ExternalState { State = view.State, Description = description },
         };
@@ -1186,8 +1186,8 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         }
 
         shared.LocalGenerationAtSync = generation;
-        shared.DiscardCounts |= view.State == CircuitState.Closed && clearWindow;
-        if (view.State == CircuitState.HalfOpen)
+        shared.DiscardCounts |= view.State == BreakerState.Closed && clearWindow;
+        if (view.State == BreakerState.HalfOpen)
         {
             shared.HeldLocalGeneration = generation;
             shared.HeldClusterGeneration = view.Generation;
@@ -1205,11 +1205,11 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     private static string Describe(ClusterView view) =>
         view.DecidedBy.Length == 0 ? $"cluster: {view.Description}" : $"cluster: {view.Description} (by {view.DecidedBy})";
 
-    private static int Severity(CircuitState state) => state switch
+    private static int Severity(BreakerState state) => state switch
     {
-        CircuitState.Isolated => 3,
-        CircuitState.Open => 2,
-        CircuitState.HalfOpen => 1,
+        BreakerState.Isolated => 3,
+        BreakerState.Open => 2,
+        BreakerState.HalfOpen => 1,
         _ => 0,
     };
 
@@ -1228,12 +1228,12 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             [shared.Epoch ?? "", clusterGeneration, successes, ReplicaId, StateTtl, _channel.ToString(), shared.Name, NowMicros()], stop);
     }
 
-    private async Task<ClusterView> SetAsync(SharedBreaker shared, CircuitState target, string? reason, CancellationToken stop)
+    private async Task<ClusterView> SetAsync(SharedBreaker shared, BreakerState target, string? reason, CancellationToken stop)
     {
         string what = target switch
         {
-            CircuitState.Isolated => "isolated",
-            CircuitState.Disabled => "disabled",
+            BreakerState.Isolated => "isolated",
+            BreakerState.Disabled => "disabled",
             _ => "reset",
         };
         var view = await TransitionAsync(shared, "set", target, "", -1, -1, due: false,
@@ -1241,7 +1241,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         return view;
     }
 
-    private async Task<ClusterView> TransitionAsync(SharedBreaker shared, string kind, CircuitState target, string expectedEpoch, long expectedGeneration,
+    private async Task<ClusterView> TransitionAsync(SharedBreaker shared, string kind, BreakerState target, string expectedEpoch, long expectedGeneration,
         int expectedState, bool due, string description, CancellationToken stop)
     {
         var options = shared.Breaker.Options;
@@ -1254,7 +1254,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()),
             options.HalfOpenPermits, options.SuccessesToClose ?? options.HalfOpenPermits, roundMs, StateTtl, _channel.ToString(), shared.Name, NowMicros(),
         };
-        var keys = target == CircuitState.Closed ? WindowKeys(shared, window, includeState: true) : [shared.StateKey];
+        var keys = target == BreakerState.Closed ? WindowKeys(shared, window, includeState: true) : [shared.StateKey];
         var view = await EvalAsync(RedisScripts.Transition, keys, args, stop).ConfigureAwait(false);
         if (view.Code == 1)
         {
@@ -1339,6 +1339,6 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     }
 
     /// <summary>A local transition to share, or a command from <see cref="IsolateAsync"/> and friends.</summary>
-    private sealed record Work(SharedBreaker Shared, CircuitStateChangedEventArgs? Change, CircuitState? Command, string? Reason,
+    private sealed record Work(SharedBreaker Shared, BreakerStateChangedEventArgs? Change, BreakerState? Command, string? Reason,
         TaskCompletionSource<bool>? Done, bool Publishes);
 }

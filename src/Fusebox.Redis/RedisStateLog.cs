@@ -20,11 +20,11 @@ internal static partial class RedisStateLog
 
     [LoggerMessage(EventId = 2004, EventName = "SharedTransitionWon", Level = LogLevel.Information,
         Message = "Shared breaker '{Breaker}' is now {State} for every replica, decided by replica {Replica}: {Description}")]
-    public static partial void Won(ILogger logger, string breaker, CircuitState state, string replica, string description);
+    public static partial void Won(ILogger logger, string breaker, BreakerState state, string replica, string description);
 
     [LoggerMessage(EventId = 2005, EventName = "SharedStateAdopted", Level = LogLevel.Debug,
         Message = "Breaker '{Breaker}' adopted shared state {State} (generation {Generation}) decided by {DecidedBy}: {Description}")]
-    public static partial void Adopted(ILogger logger, string breaker, CircuitState state, long generation, string decidedBy, string description);
+    public static partial void Adopted(ILogger logger, string breaker, BreakerState state, long generation, string decidedBy, string description);
 
     [LoggerMessage(EventId = 2006, EventName = "RedisOperationFailed", Level = LogLevel.Debug,
         Message = "Fusebox Redis operation failed: {Error}")]

@@ -51,7 +51,7 @@ internal sealed class SharedBreaker
     public bool PushWanted;
 
     // (gate) A manual change made while Redis was unreachable, published when it returns.
-    public CircuitState? PendingManual;
+    public BreakerState? PendingManual;
     public string? PendingManualReason;
 
     // (gate) Set when a close or reset was adopted: counts made before it must not reach the new window.

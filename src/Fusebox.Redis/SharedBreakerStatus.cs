@@ -10,7 +10,7 @@ public sealed record SharedBreakerStatus
     public required SharingMode Mode { get; init; }
 
     /// <summary>The local breaker's state (what admission decisions use).</summary>
-    public required CircuitState LocalState { get; init; }
+    public required BreakerState LocalState { get; init; }
 
     /// <summary>Whether the local state was adopted from the cluster or decided by this replica alone (e.g. a replica
     /// whose own calls fail while the others succeed, in <see cref="SharingMode.Quorum"/>).</summary>
@@ -20,7 +20,7 @@ public sealed record SharedBreakerStatus
     public required bool LocalFallback { get; init; }
 
     /// <summary>The shared state as last seen in Redis; null before the first successful read.</summary>
-    public CircuitState? ClusterState { get; init; }
+    public BreakerState? ClusterState { get; init; }
 
     /// <summary>The shared state's generation as last seen (each shared transition increments it).</summary>
     public long? ClusterGeneration { get; init; }

@@ -25,7 +25,7 @@ public class PaymentServiceTests
     public async Task An_open_breaker_flags_for_manual_review()
     {
         Assert.Equal(CheckoutResult.FlaggedForReview,
-            await Service(() => throw new BrokenCircuitException("fraud", CircuitState.Open, TimeSpan.FromSeconds(3))).CheckoutAsync("tx", CancellationToken.None));
+            await Service(() => throw new CircuitOpenException("fraud", BreakerState.Open, TimeSpan.FromSeconds(3))).CheckoutAsync("tx", CancellationToken.None));
     }
 
     [Theory]
@@ -39,7 +39,7 @@ public class PaymentServiceTests
     [Fact]
     public async Task A_timeout_is_an_error()
     {
-        Assert.Equal(CheckoutResult.Error, await Service(() => throw new TimeoutRejectedException(TimeSpan.FromMilliseconds(100))).CheckoutAsync("tx", CancellationToken.None));
+        Assert.Equal(CheckoutResult.Error, await Service(() => throw new CallTimeoutException(TimeSpan.FromMilliseconds(100))).CheckoutAsync("tx", CancellationToken.None));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public class DashboardBrowserTests
 
         await card.Locator("button[data-action=reset]").ClickAsync();
         await Assertions.Expect(card).ToHaveAttributeAsync("data-state", "closed");
-        Assert.Equal(CircuitState.Closed, fraud.State);
+        Assert.Equal(BreakerState.Closed, fraud.State);
         Assert.Equal("reset by alice via the admin API", fraud.Snapshot().LastReasonDescription);
 
         var hostile = Card(page, Hostile);

@@ -53,7 +53,7 @@ public class LoggingTests
     {
         var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
 
-        FuseboxLog.CallRejected(logger, "svc", CircuitState.Open, TimeSpan.FromSeconds(3));
+        FuseboxLog.CallRejected(logger, "svc", BreakerState.Open, TimeSpan.FromSeconds(3));
 
         Assert.Equal(LogLevel.Debug, logger.LatestRecord.Level);
         Assert.Equal("Circuit breaker 'svc' rejected a call (Open); retry after 00:00:03", logger.LatestRecord.Message);

@@ -20,7 +20,7 @@ public class RegistrationTests
         breaker.FailTimes(5);
         host.Time.Advance(TimeSpan.FromSeconds(30));
         Assert.True(breaker.TryAcquire(out _));
-        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(BreakerState.HalfOpen, breaker.State);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public class RegistrationTests
         var breaker = host.Registry.GetOrAdd("payments");
         breaker.FailTimes(2);
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]
@@ -72,8 +72,8 @@ public class RegistrationTests
         var breaker = host.Registry.GetOrAdd("svc");
 
         Assert.Throws<InvalidOperationException>(() => breaker.Execute<int>(_ => throw new InvalidOperationException()));
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         Assert.Throws<TimeoutException>(() => breaker.Execute<int>(_ => throw new TimeoutException()));
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 }

@@ -11,7 +11,7 @@ public class ReloadTests
         var fraud = host.Registry.GetOrAdd("fraud");
         var other = host.Registry.GetOrAdd("other");
         other.FailTimes(5);
-        Assert.Equal(CircuitState.Open, other.State);
+        Assert.Equal(BreakerState.Open, other.State);
 
         host.Reload(new Dictionary<string, string?>
         {
@@ -19,11 +19,11 @@ public class ReloadTests
             ["Fusebox:Defaults:BreakDuration"] = "00:00:05",
         });
 
-        Assert.Equal(CircuitState.Open, other.State);                       // state kept
+        Assert.Equal(BreakerState.Open, other.State);                       // state kept
         Assert.Equal(TimeSpan.FromSeconds(30), other.Snapshot().RetryAfter);  // the running break keeps its end
         Assert.Equal(TimeSpan.FromSeconds(5), other.Options.BreakDuration);  // the next one is shorter
         fraud.FailTimes(2);
-        Assert.Equal(CircuitState.Open, fraud.State);
+        Assert.Equal(BreakerState.Open, fraud.State);
         Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "ReloadAdopted");
     }
 
@@ -39,7 +39,7 @@ public class ReloadTests
         Assert.Equal(LogLevel.Error, error.Level);
         Assert.Contains("Fusebox:Breakers:fraud:FailureThreshold", error.Message, StringComparison.Ordinal);
         fraud.FailTimes(3);
-        Assert.Equal(CircuitState.Open, fraud.State);                          // still the last good threshold
+        Assert.Equal(BreakerState.Open, fraud.State);                          // still the last good threshold
         Assert.Equal(3, Assert.IsType<ConsecutiveFailuresPolicy>(fraud.Options.TripPolicy).FailureThreshold);
     }
 

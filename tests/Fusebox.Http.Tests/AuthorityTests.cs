@@ -31,11 +31,11 @@ public class AuthorityTests : IAsyncLifetime
             using var _ = await client.GetAsync(new Uri(_a.BaseAddress, "x"));
         }
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(new Uri(_a.BaseAddress, "x")));
+        await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(new Uri(_a.BaseAddress, "x")));
         using var fromB = await client.GetAsync(new Uri(_b.BaseAddress, "x"));
         Assert.Equal(HttpStatusCode.OK, fromB.StatusCode);
-        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_a.BaseAddress).State);
-        Assert.Equal(CircuitState.Closed, fixture.BreakerFor(_b.BaseAddress).State);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_a.BaseAddress).State);
+        Assert.Equal(BreakerState.Closed, fixture.BreakerFor(_b.BaseAddress).State);
         Assert.Equal(2, fixture.Registry.Report().Count(r => r.Name.StartsWith("fraud/http://127.0.0.1:", StringComparison.Ordinal)));
     }
 
@@ -51,7 +51,7 @@ public class AuthorityTests : IAsyncLifetime
             using var _ = await client.GetAsync(new Uri(_a.BaseAddress, "x"));
         }
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(new Uri(_b.BaseAddress, "x")));
+        await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(new Uri(_b.BaseAddress, "x")));
         Assert.Equal(0, _b.Requests);
         Assert.True(fixture.Registry.TryGet("fraud/all", out _));
     }
@@ -66,6 +66,6 @@ public class AuthorityTests : IAsyncLifetime
             using var _ = await fixture.Client.GetAsync(new Uri(_a.BaseAddress, "x")); // a new client each time
         }
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => fixture.Client.GetAsync(new Uri(_a.BaseAddress, "x")));
+        await Assert.ThrowsAsync<CircuitOpenException>(() => fixture.Client.GetAsync(new Uri(_a.BaseAddress, "x")));
     }
 }

@@ -52,7 +52,7 @@ public class HandlerOptionsTests
         }
 
         var breaker = registry.GetOrAdd("svc/http://svc.test");
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         Assert.Equal(10, breaker.Snapshot().IgnoredCalls);
     }
 
@@ -69,7 +69,7 @@ public class HandlerOptionsTests
             using var _ = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://svc.test/"), CancellationToken.None);
         }
 
-        Assert.Equal(CircuitState.Open, registry.GetOrAdd("svc/http://svc.test").State);
+        Assert.Equal(BreakerState.Open, registry.GetOrAdd("svc/http://svc.test").State);
         Assert.Equal(5, stub.Calls);
     }
 

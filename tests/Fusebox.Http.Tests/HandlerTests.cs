@@ -45,11 +45,11 @@ public class HandlerTests : IAsyncLifetime
 
         await SendTimesAsync(client, Url(), 5);
         Assert.Equal(5, _server.Requests);
-        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
 
         for (int i = 0; i < 20; i++)
         {
-            var ex = await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(Url()));
+            var ex = await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(Url()));
             Assert.Equal($"fraud/{_server.BaseAddress.GetLeftPart(UriPartial.Authority)}", ex.BreakerName);
             Assert.Equal(TimeSpan.FromSeconds(30), ex.RetryAfter);
         }
@@ -73,7 +73,7 @@ public class HandlerTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
         }
 
-        Assert.Equal(CircuitState.Closed, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(BreakerState.Closed, fixture.BreakerFor(_server.BaseAddress).State);
         Assert.Equal(8, _server.Requests);
     }
 
@@ -91,8 +91,8 @@ public class HandlerTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.InternalServerError, probe.StatusCode);
         }
 
-        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(Url()));
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(Url()));
         Assert.Equal(6, _server.Requests);
     }
 
@@ -126,7 +126,7 @@ public class HandlerTests : IAsyncLifetime
 
         await SendTimesAsync(fixture.Client, Url(), 5);
 
-        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public class HandlerTests : IAsyncLifetime
         await SendTimesAsync(fixture.Client, Url(), 20);
 
         var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
-        Assert.Equal(CircuitState.Closed, snapshot.State);
+        Assert.Equal(BreakerState.Closed, snapshot.State);
         Assert.Equal(20, snapshot.SuccessfulCalls);
     }
 
@@ -154,7 +154,7 @@ public class HandlerTests : IAsyncLifetime
             await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(Url()));
         }
 
-        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
         Assert.Equal(5, _server.Requests);
     }
 
@@ -171,12 +171,12 @@ public class HandlerTests : IAsyncLifetime
             var pending = client.GetAsync(Url());
             await WaitUntilAsync(() => _server.Requests == i);
             fixture.Time.Advance(TimeSpan.FromSeconds(2));
-            var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => pending);
+            var ex = await Assert.ThrowsAsync<CallTimeoutException>(() => pending);
             Assert.Equal(TimeSpan.FromSeconds(2), ex.Timeout);
         }
 
-        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(Url()));
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(Url()));
         Assert.Equal(2, _server.Requests);
     }
 
@@ -212,7 +212,7 @@ public class HandlerTests : IAsyncLifetime
         }
 
         var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
-        Assert.Equal(CircuitState.Closed, snapshot.State);
+        Assert.Equal(BreakerState.Closed, snapshot.State);
         Assert.Equal(6, snapshot.IgnoredCalls);
     }
 
@@ -224,7 +224,7 @@ public class HandlerTests : IAsyncLifetime
 
         await SendTimesAsync(fixture.Client, Url(), 2);
 
-        Assert.Equal(CircuitState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
     }
 
     [Fact]
@@ -240,7 +240,7 @@ public class HandlerTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         }
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => Task.Run(() => client.Send(new HttpRequestMessage(HttpMethod.Get, Url()))));
+        await Assert.ThrowsAsync<CircuitOpenException>(() => Task.Run(() => client.Send(new HttpRequestMessage(HttpMethod.Get, Url()))));
         Assert.Equal(5, _server.Requests);
     }
 
@@ -254,7 +254,7 @@ public class HandlerTests : IAsyncLifetime
 
         for (int i = 0; i < 10; i++)
         {
-            await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(Url()));
+            await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(Url()));
         }
 
         var rejections = fixture.Logs.GetSnapshot().Where(r => r.Id.Name == "CallRejected").ToList();

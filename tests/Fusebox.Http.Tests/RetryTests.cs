@@ -138,7 +138,7 @@ public class RetryTests : IAsyncLifetime
         using var fixture = new ClientFixture(o => o.Retry = Immediate());
         fixture.BreakerFor(_server.BaseAddress).Isolate();
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => fixture.Client.GetAsync(Url));
+        await Assert.ThrowsAsync<CircuitOpenException>(() => fixture.Client.GetAsync(Url));
 
         Assert.Equal(0, _server.Requests);
     }

@@ -82,7 +82,7 @@ while ((line = Console.ReadLine()) is not null)
 
         case "wait":
         {
-            var target = Enum.Parse<CircuitState>(parts[1]);
+            var target = Enum.Parse<BreakerState>(parts[1]);
             var deadline = DateTime.UtcNow.AddMilliseconds(int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture));
             while (breaker.State != target && DateTime.UtcNow < deadline)
             {

@@ -19,7 +19,7 @@ public class ClusterTripTests
             Assert.Equal(4, r.Fail(4));
         }
 
-        await Eventually.AllInStateAsync(replicas, CircuitState.Open);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Open);
         foreach (var r in replicas)
         {
             var snapshot = r.Breaker.Snapshot();
@@ -46,19 +46,19 @@ public class ClusterTripTests
         await ClusterCounts.WaitForCallsAsync(redis, prefix, 40);
         bad.Fail(10); // trips locally after 5; the cluster sees 1 failing replica of 3
 
-        Assert.Equal(CircuitState.Open, bad.State);
+        Assert.Equal(BreakerState.Open, bad.State);
         await Eventually.TrueAsync(() => bad.Status.ClusterGeneration is not null && bad.Coordinator.GetStatus(Replica.BreakerName)!.LastSyncedAt is not null, "synced");
         await Task.Delay(300); // several flush intervals: give the cluster every chance to (wrongly) open
-        await Eventually.StaysTrueAsync(() => good1.State == CircuitState.Closed && good2.State == CircuitState.Closed, "healthy replicas stay closed");
+        await Eventually.StaysTrueAsync(() => good1.State == BreakerState.Closed && good2.State == BreakerState.Closed, "healthy replicas stay closed");
 
         var status = bad.Status;
         Assert.Equal(StateScope.Local, status.Scope);
-        Assert.Equal(CircuitState.Open, status.LocalState);
-        Assert.Equal(CircuitState.Closed, status.ClusterState);
+        Assert.Equal(BreakerState.Open, status.LocalState);
+        Assert.Equal(BreakerState.Closed, status.ClusterState);
         Assert.Equal(TransitionReason.ConsecutiveFailures, bad.Breaker.Snapshot().LastReason);
         Assert.Equal("local", bad.Breaker.Snapshot().Coordination!.Scope);
         Assert.Equal("Quorum mode: decided on this replica", bad.Breaker.Snapshot().Coordination!.Detail);
-        Assert.Equal(CircuitState.Closed, good1.Status.ClusterState);
+        Assert.Equal(BreakerState.Closed, good1.Status.ClusterState);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class ClusterTripTests
         replicas[2].Succeed(20);
         replicas[0].Fail(5);
 
-        await Eventually.AllInStateAsync(replicas, CircuitState.Open);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Open);
         Assert.Contains("replica r1", replicas[2].Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
         Assert.Equal(TransitionReason.External, replicas[2].Breaker.Snapshot().LastReason);
     }
@@ -90,7 +90,7 @@ public class ClusterTripTests
         replicas[0].Fail(4);
         replicas[1].Fail(4); // 8 failures of 12 calls; 2 of 3 replicas failing: 2 >= 2 and 2 > 1.5
 
-        await Eventually.AllInStateAsync(replicas, CircuitState.Open);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Open);
         Assert.Contains("failing on 2 of 3 replicas", replicas[2].Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
     }
 
@@ -110,11 +110,11 @@ public class ClusterTripTests
         await ClusterCounts.WaitForCallsAsync(redis, prefix, 600);
         replicas[0].Fail(5); // trips locally; the cluster rate is 5 of 605: one vote is no quorum
         await Eventually.TrueAsync(() => replicas[0].Status.Scope == StateScope.Local && replicas[0].Status.LastSyncedAt is not null, "first vote flushed");
-        await Eventually.StaysTrueAsync(() => replicas[1].State == CircuitState.Closed && replicas[2].State == CircuitState.Closed, "one vote of three", seconds: 0.3);
+        await Eventually.StaysTrueAsync(() => replicas[1].State == BreakerState.Closed && replicas[2].State == BreakerState.Closed, "one vote of three", seconds: 0.3);
 
         replicas[1].Fail(5); // a second local trip: 2 of 3 replicas gave up, whatever the diluted rate (10 of 610)
 
-        await Eventually.AllInStateAsync(replicas, CircuitState.Open);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Open);
         var third = replicas[2].Breaker.Snapshot();
         Assert.Equal(TransitionReason.External, third.LastReason);
         Assert.Contains("local breakers tripped on 2 of 3 replicas", third.LastReasonDescription, StringComparison.Ordinal);
@@ -138,8 +138,8 @@ public class ClusterTripTests
         replicas[0].Fail(5);
         replicas[1].Fail(5); // 2 of 4 tripped: the minimum of 2 is met, but not more than half
 
-        await Eventually.TrueAsync(() => replicas[1].Status.LastSyncedAt is not null && replicas[1].State == CircuitState.Open, "second vote flushed");
-        await Eventually.StaysTrueAsync(() => replicas[2].State == CircuitState.Closed && replicas[3].State == CircuitState.Closed, "half is no majority", seconds: 0.6);
+        await Eventually.TrueAsync(() => replicas[1].Status.LastSyncedAt is not null && replicas[1].State == BreakerState.Open, "second vote flushed");
+        await Eventually.StaysTrueAsync(() => replicas[2].State == BreakerState.Closed && replicas[3].State == BreakerState.Closed, "half is no majority", seconds: 0.6);
         Assert.Equal(StateScope.Local, replicas[0].Status.Scope);
     }
 
@@ -158,10 +158,10 @@ public class ClusterTripTests
         replicas[1].Fail(4); // 2 of 4 failing: the minimum of 2 is met but 2 is not more than half of 4
 
         await Eventually.TrueAsync(() => replicas.All(r => r.Coordinator.GetStatus(Replica.BreakerName)!.LastSyncedAt is not null), "synced");
-        await Eventually.StaysTrueAsync(() => replicas.All(r => r.State == CircuitState.Closed), "nobody opens", seconds: 0.6);
+        await Eventually.StaysTrueAsync(() => replicas.All(r => r.State == BreakerState.Closed), "nobody opens", seconds: 0.6);
 
         replicas[2].Fail(4); // now 3 of 4: a strict majority
-        await Eventually.AllInStateAsync(replicas, CircuitState.Open);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Open);
     }
 
     [Fact]
@@ -176,9 +176,9 @@ public class ClusterTripTests
             r.Fail(3); // 9 < 10 cluster-wide
         }
 
-        await Eventually.StaysTrueAsync(() => replicas.All(r => r.State == CircuitState.Closed), "below minimum calls", seconds: 0.6);
+        await Eventually.StaysTrueAsync(() => replicas.All(r => r.State == BreakerState.Closed), "below minimum calls", seconds: 0.6);
         replicas[0].Fail(1);
-        await Eventually.AllInStateAsync(replicas, CircuitState.Open);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Open);
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public class ClusterTripTests
 
         replicas[0].Fail(4);
 
-        await Eventually.AllInStateAsync(replicas, CircuitState.Open);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Open);
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public class ClusterTripTests
         replicas[0].Breaker.Isolate();
         replicas[1].Fail(4);
 
-        await Eventually.StaysTrueAsync(() => replicas[1].State == CircuitState.Closed, "the other replica is not affected", seconds: 0.4);
+        await Eventually.StaysTrueAsync(() => replicas[1].State == BreakerState.Closed, "the other replica is not affected", seconds: 0.4);
         await using var admin = await redis.ConnectAdminAsync();
         var keys = admin.GetServer(redis.Endpoint).Keys(pattern: prefix + "*").ToArray();
         Assert.Empty(keys);
@@ -263,8 +263,8 @@ public class ClusterTripTests
 
         a[0].Breaker.Isolate("only service a");
 
-        await Eventually.TrueAsync(() => a[1].State == CircuitState.Isolated, "the same service sees it");
-        await Eventually.StaysTrueAsync(() => b.All(r => r.State == CircuitState.Closed), "another prefix does not", seconds: 0.3);
+        await Eventually.TrueAsync(() => a[1].State == BreakerState.Isolated, "the same service sees it");
+        await Eventually.StaysTrueAsync(() => b.All(r => r.State == BreakerState.Closed), "another prefix does not", seconds: 0.3);
     }
 }
 

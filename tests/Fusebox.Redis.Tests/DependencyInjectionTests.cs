@@ -45,7 +45,7 @@ public class DependencyInjectionTests
 
         fraudA.Isolate("from provider a");
 
-        await Eventually.TrueAsync(() => fraudB.State == CircuitState.Isolated, "provider b's breaker is isolated too");
+        await Eventually.TrueAsync(() => fraudB.State == BreakerState.Isolated, "provider b's breaker is isolated too");
         Assert.Equal("b", b.GetRequiredService<RedisStateCoordinator>().ReplicaId);
     }
 

@@ -33,7 +33,7 @@ public class FallbackTests
                         : ValueTask.FromResult(42));
                     Interlocked.Increment(ref calls);
                 }
-                catch (BrokenCircuitException)
+                catch (CircuitOpenException)
                 {
                     Interlocked.Increment(ref rejected);
                 }
@@ -54,15 +54,15 @@ public class FallbackTests
         Volatile.Write(ref dependencyDownForFirst, true); // during the outage, replica 1's dependency fails too
 
         await Eventually.TrueAsync(() => replicas.All(r => !r.Coordinator.IsRedisAvailable), "every replica noticed the outage");
-        await Eventually.TrueAsync(() => replicas[0].State == CircuitState.Open, "replica 1's local breaker still trips");
+        await Eventually.TrueAsync(() => replicas[0].State == BreakerState.Open, "replica 1's local breaker still trips");
         long rejectedBefore = Interlocked.Read(ref rejected);
         await Eventually.TrueAsync(() => Interlocked.Read(ref rejected) > rejectedBefore + 20, "and keeps rejecting");
         await stop.CancelAsync();
         await Task.WhenAll(traffic);
 
         Assert.Empty(unexpected);
-        Assert.Equal(CircuitState.Closed, replicas[1].State);
-        Assert.Equal(CircuitState.Closed, replicas[2].State);
+        Assert.Equal(BreakerState.Closed, replicas[1].State);
+        Assert.Equal(BreakerState.Closed, replicas[2].State);
         var status = replicas[0].Status;
         Assert.True(status.LocalFallback);
         Assert.Equal(StateScope.Local, status.Scope);
@@ -91,19 +91,19 @@ public class FallbackTests
         replicas[1].Fail(4);
         replicas[0].Succeed(1);
         replicas[0].Fail(3); // 12 calls, 11 failures, both replicas failing
-        await Eventually.AllInStateAsync(replicas, CircuitState.Open);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Open);
 
         await redis.KillAsync();
         await Eventually.TrueAsync(() => replicas.All(r => !r.Coordinator.IsRedisAvailable), "fallback");
-        Assert.All(replicas, r => Assert.Equal(CircuitState.Open, r.State)); // an open breaker stays open
+        Assert.All(replicas, r => Assert.Equal(BreakerState.Open, r.State)); // an open breaker stays open
         await redis.RestartAsync(); // no persistence: Redis comes back empty
 
         await Eventually.TrueAsync(() => replicas.All(r => r.Coordinator.IsRedisAvailable), "reconnected", seconds: 10);
-        await Eventually.TrueAsync(() => replicas.All(r => r.Status.ClusterState == CircuitState.Open), "the open state is back in Redis");
-        Assert.All(replicas, r => Assert.Equal(CircuitState.Open, r.State));
+        await Eventually.TrueAsync(() => replicas.All(r => r.Status.ClusterState == BreakerState.Open), "the open state is back in Redis");
+        Assert.All(replicas, r => Assert.Equal(BreakerState.Open, r.State));
 
         await using var late = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, id: "late"), breaker);
-        await Eventually.TrueAsync(() => late.State == CircuitState.Open, "a replica started after the restart adopts it");
+        await Eventually.TrueAsync(() => late.State == BreakerState.Open, "a replica started after the restart adopts it");
     }
 
     [Fact]
@@ -117,14 +117,14 @@ public class FallbackTests
         await Eventually.TrueAsync(() => replicas.All(r => !r.Coordinator.IsRedisAvailable), "fallback");
         replicas[0].Breaker.Isolate("isolated during the outage");
         Assert.False(await replicas[1].Coordinator.DisableAsync(Replica.BreakerName)); // applied locally only, for now
-        await Eventually.TrueAsync(() => replicas[1].State == CircuitState.Disabled, "applied locally");
-        Assert.Equal(CircuitState.Isolated, replicas[0].State);
+        await Eventually.TrueAsync(() => replicas[1].State == BreakerState.Disabled, "applied locally");
+        Assert.Equal(BreakerState.Isolated, replicas[0].State);
 
         await redis.RestartAsync();
 
         // Both changes are published on return; the last one to reach Redis wins everywhere.
         await Eventually.TrueAsync(() => replicas.All(r => r.Coordinator.IsRedisAvailable), "reconnected", seconds: 10);
-        await Eventually.TrueAsync(() => replicas[0].State == replicas[1].State && replicas[0].State is CircuitState.Isolated or CircuitState.Disabled,
+        await Eventually.TrueAsync(() => replicas[0].State == replicas[1].State && replicas[0].State is BreakerState.Isolated or BreakerState.Disabled,
             "the replicas agree on the manual state");
     }
 
@@ -140,7 +140,7 @@ public class FallbackTests
         await Eventually.TrueAsync(() => replica.Coordinator.UnavailableReason is not null && logs.Count > 0, "reported as unavailable");
         Assert.False(replica.Coordinator.IsRedisAvailable);
         Assert.Equal(5, replica.Fail(5));
-        Assert.Equal(CircuitState.Open, replica.State);
+        Assert.Equal(BreakerState.Open, replica.State);
         replica.Breaker.Reset();
         Assert.Equal(3, replica.Succeed(3));
 
@@ -173,7 +173,7 @@ public class FallbackTests
             if (++i % 200 == 0)
             {
                 // Transitions too: their sharing is queued, never awaited by the caller.
-                if (replicas[0].State == CircuitState.Isolated)
+                if (replicas[0].State == BreakerState.Isolated)
                 {
                     replicas[0].Breaker.Reset();
                 }
@@ -236,7 +236,7 @@ public class FallbackTests
         var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, Prefix.New(), SharingMode.Any);
         await using var cleanup = new DisposeAll(replicas);
         replicas[0].Fail(5);
-        await Eventually.AllInStateAsync(replicas, CircuitState.HalfOpen); // after the 400 ms shared break
+        await Eventually.AllInStateAsync(replicas, BreakerState.HalfOpen); // after the 400 ms shared break
         Assert.False(replicas[1].Breaker.TryAcquire(out _)); // held: no permit granted yet
 
         await redis.KillAsync();
@@ -247,6 +247,6 @@ public class FallbackTests
         Assert.Contains("redis unavailable", replicas[1].Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
         probe.RecordSuccess();
         replicas[1].Succeed(2);
-        Assert.Equal(CircuitState.Closed, replicas[1].State);
+        Assert.Equal(BreakerState.Closed, replicas[1].State);
     }
 }

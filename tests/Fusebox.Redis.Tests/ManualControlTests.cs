@@ -13,12 +13,12 @@ public class ManualControlTests
         await using var cleanup = new DisposeAll(replicas);
 
         replicas[0].Breaker.Isolate("maintenance by alice");
-        await Eventually.AllInStateAsync(replicas, CircuitState.Isolated);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Isolated);
         Assert.Contains("maintenance by alice", replicas[2].Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
         Assert.Equal(TransitionReason.External, replicas[2].Breaker.Snapshot().LastReason);
 
         replicas[2].Breaker.Reset("done");
-        await Eventually.AllInStateAsync(replicas, CircuitState.Closed);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Closed);
         Assert.True(replicas[0].Breaker.TryAcquire(out var permit));
         permit.RecordSuccess();
     }
@@ -31,10 +31,10 @@ public class ManualControlTests
         await using var cleanup = new DisposeAll(replicas);
 
         replicas[1].Breaker.Disable("load test");
-        await Eventually.AllInStateAsync(replicas, CircuitState.Disabled);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Disabled);
 
         Assert.Equal(20, replicas[0].Fail(20));
-        await Eventually.StaysTrueAsync(() => replicas.All(r => r.State == CircuitState.Disabled), "disabled never trips", seconds: 0.3);
+        await Eventually.StaysTrueAsync(() => replicas.All(r => r.State == BreakerState.Disabled), "disabled never trips", seconds: 0.3);
         Assert.Equal(20, replicas[0].Breaker.Snapshot().FailedCalls);
     }
 
@@ -45,12 +45,12 @@ public class ManualControlTests
         var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, Prefix.New());
         await using var cleanup = new DisposeAll(replicas);
         replicas[0].Fail(5);
-        Assert.Equal(CircuitState.Open, replicas[0].State);
+        Assert.Equal(BreakerState.Open, replicas[0].State);
 
         // Reset on a replica that is already closed changes nothing there; the coordinator's reset is cluster-wide.
         Assert.True(await replicas[1].Coordinator.ResetAsync(Replica.BreakerName, "dependency fixed"));
 
-        await Eventually.AllInStateAsync(replicas, CircuitState.Closed);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Closed);
         Assert.Contains("reset: dependency fixed", replicas[0].Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
         Assert.Equal(0, replicas[0].Breaker.Snapshot().Window.Failures);
     }
@@ -62,13 +62,13 @@ public class ManualControlTests
         var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, Prefix.New());
         await using var cleanup = new DisposeAll(replicas);
         replicas[0].Fail(5);
-        Assert.Equal(CircuitState.Open, replicas[0].State);
+        Assert.Equal(BreakerState.Open, replicas[0].State);
         await Eventually.TrueAsync(() => replicas[0].Status.Scope == StateScope.Local, "tripped locally only");
 
         // What the admin API does on replica 2, whose own breaker is closed: the operator means every replica.
         replicas[1].Breaker.Reset("dependency fixed, says bob");
 
-        await Eventually.AllInStateAsync(replicas, CircuitState.Closed);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Closed);
         Assert.Contains("dependency fixed, says bob", replicas[0].Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
         Assert.Equal(TransitionReason.External, replicas[0].Breaker.Snapshot().LastReason);
     }
@@ -81,9 +81,9 @@ public class ManualControlTests
         await using var cleanup = new DisposeAll(replicas);
 
         Assert.True(await replicas[0].Coordinator.IsolateAsync(Replica.BreakerName, "incident 42"));
-        await Eventually.AllInStateAsync(replicas, CircuitState.Isolated);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Isolated);
         Assert.True(await replicas[1].Coordinator.DisableAsync(Replica.BreakerName));
-        await Eventually.AllInStateAsync(replicas, CircuitState.Disabled);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Disabled);
         await Assert.ThrowsAsync<ArgumentException>(() => replicas[0].Coordinator.ResetAsync("no-such-breaker"));
     }
 
@@ -95,11 +95,11 @@ public class ManualControlTests
         var first = await Replica.StartManyAsync(1, redis.ConnectionString, prefix);
         await using var cleanup = new DisposeAll(first);
         first[0].Breaker.Isolate("before the second replica started");
-        await Eventually.TrueAsync(() => first[0].Status.ClusterState == CircuitState.Isolated, "isolated in Redis");
+        await Eventually.TrueAsync(() => first[0].Status.ClusterState == BreakerState.Isolated, "isolated in Redis");
 
         await using var late = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, id: "late"));
 
-        await Eventually.TrueAsync(() => late.State == CircuitState.Isolated, "the late replica adopts it");
+        await Eventually.TrueAsync(() => late.State == BreakerState.Isolated, "the late replica adopts it");
         Assert.Equal(StateScope.Cluster, late.Status.Scope);
     }
 
@@ -115,8 +115,8 @@ public class ManualControlTests
         await Eventually.TrueAsync(() => replicas.All(r => r.Coordinator.GetStatus("inventory")?.ClusterGeneration is not null), "both attached and synced");
         a.Isolate();
 
-        await Eventually.TrueAsync(() => b.State == CircuitState.Isolated, "the new breaker is shared");
-        Assert.Equal(CircuitState.Closed, replicas[1].State); // other names are independent
+        await Eventually.TrueAsync(() => b.State == BreakerState.Isolated, "the new breaker is shared");
+        Assert.Equal(BreakerState.Closed, replicas[1].State); // other names are independent
     }
 
     [Fact]
@@ -135,11 +135,11 @@ public class ManualControlTests
         await Eventually.TrueAsync(() => coordinator.GetStatus(Replica.BreakerName)?.ClusterGeneration is not null, "synced");
 
         standalone.Isolate("from the standalone breaker");
-        await Eventually.TrueAsync(() => replicas[0].State == CircuitState.Isolated, "shared");
+        await Eventually.TrueAsync(() => replicas[0].State == BreakerState.Isolated, "shared");
 
         Assert.True(coordinator.Detach(standalone));
         replicas[0].Breaker.Reset();
-        await Eventually.StaysTrueAsync(() => standalone.State == CircuitState.Isolated, "a detached breaker no longer follows", seconds: 0.3);
+        await Eventually.StaysTrueAsync(() => standalone.State == BreakerState.Isolated, "a detached breaker no longer follows", seconds: 0.3);
         Assert.Null(coordinator.GetStatus(Replica.BreakerName));
     }
 }

@@ -15,7 +15,7 @@ public class ProcessReplicaTests
         await using var here = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, SharingMode.Any, "here"));
 
         Assert.Equal("done", await child.SendAsync("isolate"));
-        await Eventually.TrueAsync(() => here.State == CircuitState.Isolated, "the other process's isolate reaches this one");
+        await Eventually.TrueAsync(() => here.State == BreakerState.Isolated, "the other process's isolate reaches this one");
         Assert.Contains("from process", here.Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
 
         here.Breaker.Reset();
@@ -39,7 +39,7 @@ public class ProcessReplicaTests
         here.Succeed(1);
         here.Fail(2); // 11 calls, 10 failures, 2 of 2 replicas failing
 
-        await Eventually.TrueAsync(() => here.State == CircuitState.Open, "open here");
+        await Eventually.TrueAsync(() => here.State == BreakerState.Open, "open here");
         Assert.Equal("ok", await child.SendAsync("wait Open 5000"));
     }
 

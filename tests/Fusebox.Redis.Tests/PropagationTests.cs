@@ -42,7 +42,7 @@ public class PropagationTests
         for (int i = 0; i < transitions; i++)
         {
             bool open = i % 2 == 0;
-            var target = open ? CircuitState.Open : CircuitState.Closed;
+            var target = open ? BreakerState.Open : BreakerState.Closed;
             foreach (var slot in seen)
             {
                 Volatile.Write(ref slot[0], 0);
@@ -96,7 +96,7 @@ public class PropagationTests
         var started = Stopwatch.StartNew();
         replicas[0].Breaker.Isolate("missed by pub/sub");
 
-        await Eventually.TrueAsync(() => replicas[1].State == CircuitState.Isolated, "the poll brings the change", seconds: 5);
+        await Eventually.TrueAsync(() => replicas[1].State == BreakerState.Isolated, "the poll brings the change", seconds: 5);
         Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(20), "it came by the poll, not at once");
         Assert.Contains("missed by pub/sub", replicas[1].Breaker.Snapshot().LastReasonDescription, StringComparison.Ordinal);
     }

@@ -38,7 +38,7 @@ public class BreakDurationTests
 
         time.Advance(TimeSpan.FromSeconds(270));
         breaker.Succeed();
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         breaker.Trip();
         Assert.Equal(TimeSpan.FromSeconds(30), breaker.Snapshot().RetryAfter);
     }

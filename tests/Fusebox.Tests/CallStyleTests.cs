@@ -53,7 +53,7 @@ public class CallStyleTests
         time.Advance(TimeSpan.FromSeconds(10));
         bool ran = false;
 
-        var ex = await Assert.ThrowsAsync<BrokenCircuitException>(async () =>
+        var ex = await Assert.ThrowsAsync<CircuitOpenException>(async () =>
             await breaker.ExecuteAsync(ct =>
             {
                 ran = true;
@@ -62,7 +62,7 @@ public class CallStyleTests
 
         Assert.False(ran);
         Assert.Equal("fraud-service", ex.BreakerName);
-        Assert.Equal(CircuitState.Open, ex.State);
+        Assert.Equal(BreakerState.Open, ex.State);
         Assert.Equal(TimeSpan.FromSeconds(20), ex.RetryAfter);
         Assert.Contains("'fraud-service' is open", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Retry after 20 s", ex.Message, StringComparison.Ordinal);
@@ -159,9 +159,9 @@ public class CallStyleTests
         Assert.Null(outcome.Exception);
         Assert.Equal(TimeSpan.FromSeconds(30), outcome.RetryAfter);
         Assert.Equal("svc", outcome.BreakerName);
-        Assert.Equal(CircuitState.Open, outcome.RejectedIn);
+        Assert.Equal(BreakerState.Open, outcome.RejectedIn);
         Assert.False(outcome.TryGetValue(out _));
-        var ex = Assert.Throws<BrokenCircuitException>(() => outcome.GetValueOrThrow());
+        var ex = Assert.Throws<CircuitOpenException>(() => outcome.GetValueOrThrow());
         Assert.Equal("svc", ex.BreakerName);
     }
 
@@ -172,7 +172,7 @@ public class CallStyleTests
 
         Assert.Equal(1, breaker.Execute(_ => 1));
         Assert.Throws<DependencyDownException>(() => breaker.Execute(_ => throw new DependencyDownException()));
-        Assert.Throws<BrokenCircuitException>(() => breaker.Execute(_ => { }));
+        Assert.Throws<CircuitOpenException>(() => breaker.Execute(_ => { }));
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public class CallStyleTests
         Assert.True(breaker.TryAcquire(out var d));
         d.RecordResult(503);
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(3, breaker.Snapshot().FailedCalls);
     }
 

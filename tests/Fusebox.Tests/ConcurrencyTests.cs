@@ -59,7 +59,7 @@ public class ConcurrencyTests
             }
 
             admitted.Clear();
-            Assert.Equal(CircuitState.Open, breaker.State);
+            Assert.Equal(BreakerState.Open, breaker.State);
         }
 
         workers.ForEach(w => w.Join());
@@ -97,7 +97,7 @@ public class ConcurrencyTests
         })));
 
         var s = breaker.Snapshot();
-        Assert.Equal(CircuitState.Closed, s.State);
+        Assert.Equal(BreakerState.Closed, s.State);
         Assert.Equal(Tasks * PerTask, s.TotalCalls);
         Assert.Equal(Tasks * PerTask / 10, s.FailedCalls);
         Assert.Equal(1000, s.Window.Calls);
@@ -140,7 +140,7 @@ public class ConcurrencyTests
         var s = breaker.Snapshot();
         Assert.Equal(Waves * ThreadsPerWave / 2 * CallsPerThread, s.SuccessfulCalls);
         Assert.Equal(Waves * ThreadsPerWave / 2 * CallsPerThread, s.FailedCalls);
-        Assert.Equal(CircuitState.Closed, s.State);
+        Assert.Equal(BreakerState.Closed, s.State);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public class ConcurrencyTests
             int opened = 0;
             breaker.StateChanged += (_, e) =>
             {
-                if (e.NewState == CircuitState.Open)
+                if (e.NewState == BreakerState.Open)
                 {
                     Interlocked.Increment(ref opened);
                 }

@@ -14,9 +14,9 @@ public class CountWindowTests
 
         breaker.FailTimes(9);
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         breaker.Fail();
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(TransitionReason.FailureRate, breaker.Snapshot().LastReason);
         Assert.Equal("failure rate 100% over 10 calls", breaker.Snapshot().LastReasonDescription);
     }
@@ -31,9 +31,9 @@ public class CountWindowTests
         }
 
         breaker.FailTimes(4);
-        Assert.Equal(CircuitState.Closed, breaker.State);  // 4 of 9, below minimum anyway
+        Assert.Equal(BreakerState.Closed, breaker.State);  // 4 of 9, below minimum anyway
         breaker.Fail();                                     // 5 of 10 = 50 %
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]
@@ -47,10 +47,10 @@ public class CountWindowTests
         }
 
         breaker.Fail();
-        Assert.Equal(CircuitState.Closed, breaker.State);   // 1 of 4
+        Assert.Equal(BreakerState.Closed, breaker.State);   // 1 of 4
         Assert.Equal(new WindowStatistics(4, 1, 0), breaker.Snapshot().Window);
         breaker.Fail();
-        Assert.Equal(CircuitState.Open, breaker.State);     // 2 of 4
+        Assert.Equal(BreakerState.Open, breaker.State);     // 2 of 4
     }
 
     [Fact]
@@ -65,11 +65,11 @@ public class CountWindowTests
             }
 
             breaker.FailTimes(4);
-            Assert.Equal(CircuitState.Closed, breaker.State);
+            Assert.Equal(BreakerState.Closed, breaker.State);
         }
 
         breaker.Fail(); // the window now holds 5 failures of 20
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]
@@ -79,11 +79,11 @@ public class CountWindowTests
         breaker.FailTimes(2);
         time.Advance(TimeSpan.FromSeconds(30));
         breaker.Succeed();
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
 
         Assert.Equal(new WindowStatistics(0, 0, 0), breaker.Snapshot().Window);
         breaker.Fail();
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Theory]

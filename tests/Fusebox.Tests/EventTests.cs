@@ -8,7 +8,7 @@ public class EventTests
     public void StateChanged_reports_old_new_reason_and_time_in_order()
     {
         var (breaker, time) = TestBreakers.Create(name: "fraud-service");
-        var events = new List<CircuitStateChangedEventArgs>();
+        var events = new List<BreakerStateChangedEventArgs>();
         breaker.StateChanged += (sender, e) =>
         {
             Assert.Same(breaker, sender);
@@ -24,9 +24,9 @@ public class EventTests
         breaker.Succeed();
 
         Assert.Collection(events,
-            e => Assert.Equal((CircuitState.Closed, CircuitState.Open, TransitionReason.ConsecutiveFailures, openedAt, 1L), (e.OldState, e.NewState, e.Reason, e.Timestamp, e.Generation)),
-            e => Assert.Equal((CircuitState.Open, CircuitState.HalfOpen, TransitionReason.BreakElapsed), (e.OldState, e.NewState, e.Reason)),
-            e => Assert.Equal((CircuitState.HalfOpen, CircuitState.Closed, TransitionReason.ProbesSucceeded), (e.OldState, e.NewState, e.Reason)));
+            e => Assert.Equal((BreakerState.Closed, BreakerState.Open, TransitionReason.ConsecutiveFailures, openedAt, 1L), (e.OldState, e.NewState, e.Reason, e.Timestamp, e.Generation)),
+            e => Assert.Equal((BreakerState.Open, BreakerState.HalfOpen, TransitionReason.BreakElapsed), (e.OldState, e.NewState, e.Reason)),
+            e => Assert.Equal((BreakerState.HalfOpen, BreakerState.Closed, TransitionReason.ProbesSucceeded), (e.OldState, e.NewState, e.Reason)));
         Assert.All(events, e => Assert.Equal("fraud-service", e.BreakerName));
         Assert.Contains("fraud-service: Closed -> Open", events[0].ToString(), StringComparison.Ordinal);
     }
@@ -43,7 +43,7 @@ public class EventTests
         breaker.Reset();
 
         Assert.Equal(2, seen);
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]

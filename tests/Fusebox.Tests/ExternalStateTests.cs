@@ -8,15 +8,15 @@ public class ExternalStateTests
     public void Applying_open_rejects_with_the_given_break_and_raises_an_external_event()
     {
         var (breaker, time) = TestBreakers.Create();
-        var events = new List<CircuitStateChangedEventArgs>();
+        var events = new List<BreakerStateChangedEventArgs>();
         breaker.StateChanged += (_, e) => events.Add(e);
 
         long generation = breaker.ApplyExternal(new ExternalState
         {
-            State = CircuitState.Open, OpenFor = TimeSpan.FromSeconds(7), Description = "cluster: opened by r2",
+            State = BreakerState.Open, OpenFor = TimeSpan.FromSeconds(7), Description = "cluster: opened by r2",
         });
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(1, generation);
         Assert.False(breaker.TryAcquire(out _, out var retryAfter));
         Assert.Equal(TimeSpan.FromSeconds(7), retryAfter);
@@ -38,7 +38,7 @@ public class ExternalStateTests
             BreakDuration = TimeSpan.FromSeconds(10), BreakDurationBackoff = 2, MaxBreakDuration = TimeSpan.FromMinutes(5),
         });
 
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.Open, ConsecutiveOpens = 2 });
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.Open, ConsecutiveOpens = 2 });
 
         Assert.Equal(TimeSpan.FromSeconds(40), breaker.Snapshot().RetryAfter);
         Assert.Equal(2, breaker.Snapshot().ConsecutiveOpens);
@@ -51,9 +51,9 @@ public class ExternalStateTests
         int events = 0;
         breaker.StateChanged += (_, _) => events++;
 
-        Assert.Equal(0, breaker.ApplyExternal(new ExternalState { State = CircuitState.Closed }));
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.Isolated });
-        long g = breaker.ApplyExternal(new ExternalState { State = CircuitState.Isolated });
+        Assert.Equal(0, breaker.ApplyExternal(new ExternalState { State = BreakerState.Closed }));
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.Isolated });
+        long g = breaker.ApplyExternal(new ExternalState { State = BreakerState.Isolated });
 
         Assert.Equal(1, g);
         Assert.Equal(1, events);
@@ -63,8 +63,8 @@ public class ExternalStateTests
     public void Reapplying_open_starts_a_new_generation_with_the_new_break_end()
     {
         var (breaker, _) = TestBreakers.Create();
-        long first = breaker.ApplyExternal(new ExternalState { State = CircuitState.Open, OpenFor = TimeSpan.FromSeconds(5) });
-        long second = breaker.ApplyExternal(new ExternalState { State = CircuitState.Open, OpenFor = TimeSpan.FromSeconds(9) });
+        long first = breaker.ApplyExternal(new ExternalState { State = BreakerState.Open, OpenFor = TimeSpan.FromSeconds(5) });
+        long second = breaker.ApplyExternal(new ExternalState { State = BreakerState.Open, OpenFor = TimeSpan.FromSeconds(9) });
 
         Assert.Equal(first + 1, second);
         Assert.Equal(TimeSpan.FromSeconds(9), breaker.Snapshot().RetryAfter);
@@ -77,20 +77,20 @@ public class ExternalStateTests
         long seen = breaker.Generation;
         breaker.Trip(); // a local change the coordinator has not seen
 
-        bool applied = breaker.TryApplyExternal(new ExternalState { State = CircuitState.Closed }, seen, out long now);
+        bool applied = breaker.TryApplyExternal(new ExternalState { State = BreakerState.Closed }, seen, out long now);
 
         Assert.False(applied);
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(breaker.Generation, now);
-        Assert.True(breaker.TryApplyExternal(new ExternalState { State = CircuitState.Closed }, now, out _));
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.True(breaker.TryApplyExternal(new ExternalState { State = BreakerState.Closed }, now, out _));
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]
     public void Held_half_open_admits_no_probe_until_granted_then_exactly_the_granted_number()
     {
         var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { HalfOpenPermits = 3 });
-        long g = breaker.ApplyExternal(new ExternalState { State = CircuitState.HalfOpen, ProbePermits = 0, CloseOnProbeSuccess = false });
+        long g = breaker.ApplyExternal(new ExternalState { State = BreakerState.HalfOpen, ProbePermits = 0, CloseOnProbeSuccess = false });
 
         Assert.False(breaker.TryAcquire(out _));
         Assert.Equal(new HalfOpenProgress(g, 0, 0, 3, 3), breaker.GetHalfOpenProgress());
@@ -110,16 +110,16 @@ public class ExternalStateTests
     public void Held_half_open_counts_successes_but_does_not_close_by_itself()
     {
         var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { HalfOpenPermits = 2 });
-        long g = breaker.ApplyExternal(new ExternalState { State = CircuitState.HalfOpen, ProbePermits = 2, CloseOnProbeSuccess = false });
+        long g = breaker.ApplyExternal(new ExternalState { State = BreakerState.HalfOpen, ProbePermits = 2, CloseOnProbeSuccess = false });
 
         breaker.Succeed();
         breaker.Succeed();
 
-        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(BreakerState.HalfOpen, breaker.State);
         Assert.Equal(2, breaker.GetHalfOpenProgress()!.Value.Successes);
         Assert.Equal(g, breaker.Generation);
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.Closed, Description = "cluster: probes succeeded" });
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.Closed, Description = "cluster: probes succeeded" });
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]
@@ -129,12 +129,12 @@ public class ExternalStateTests
         {
             HalfOpenPermits = 1, BreakDuration = TimeSpan.FromSeconds(10), BreakDurationBackoff = 2, MaxBreakDuration = TimeSpan.FromMinutes(1),
         });
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.HalfOpen, ProbePermits = 1, CloseOnProbeSuccess = false, ConsecutiveOpens = 1 });
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.HalfOpen, ProbePermits = 1, CloseOnProbeSuccess = false, ConsecutiveOpens = 1 });
 
         breaker.Fail();
 
         var s = breaker.Snapshot();
-        Assert.Equal(CircuitState.Open, s.State);
+        Assert.Equal(BreakerState.Open, s.State);
         Assert.Equal(TransitionReason.ProbeFailed, s.LastReason);
         Assert.Equal(2, s.ConsecutiveOpens);
         Assert.Equal(TimeSpan.FromSeconds(40), s.RetryAfter);
@@ -144,12 +144,12 @@ public class ExternalStateTests
     public void An_external_round_that_may_close_closes_after_the_configured_successes()
     {
         var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { HalfOpenPermits = 3, SuccessesToClose = 2 });
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.HalfOpen });
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.HalfOpen });
 
         breaker.Succeed();
         breaker.Succeed();
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         Assert.Equal(TransitionReason.ProbesSucceeded, breaker.Snapshot().LastReason);
     }
 
@@ -159,8 +159,8 @@ public class ExternalStateTests
         var (breaker, _) = TestBreakers.Create();
         Assert.True(breaker.TryAcquire(out var old));
 
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.Open, OpenFor = TimeSpan.FromSeconds(1) });
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.Closed });
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.Open, OpenFor = TimeSpan.FromSeconds(1) });
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.Closed });
         old.RecordFailure();
 
         var s = breaker.Snapshot();
@@ -174,15 +174,15 @@ public class ExternalStateTests
         var (breaker, _) = TestBreakers.Create();
         breaker.FailTimes(3);
 
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.Closed });
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.Closed });
         Assert.Equal(3, breaker.Snapshot().Window.Failures); // already closed: the window is kept
 
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.Closed, ClearWindow = true });
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.Closed, ClearWindow = true });
         Assert.Equal(0, breaker.Snapshot().Window.Failures);
 
         breaker.FailTimes(3);
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.Isolated });
-        breaker.ApplyExternal(new ExternalState { State = CircuitState.Closed });
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.Isolated });
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.Closed });
         Assert.Equal(0, breaker.Snapshot().Window.Failures);
     }
 
@@ -204,18 +204,18 @@ public class ExternalStateTests
     public void Out_of_range_values_are_rejected()
     {
         var (breaker, _) = TestBreakers.Create();
-        Assert.Throws<ArgumentOutOfRangeException>(() => breaker.ApplyExternal(new ExternalState { State = CircuitState.Open, OpenFor = TimeSpan.Zero }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => breaker.ApplyExternal(new ExternalState { State = CircuitState.HalfOpen, ProbePermits = -1 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => breaker.ApplyExternal(new ExternalState { State = (CircuitState)42 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => breaker.ApplyExternal(new ExternalState { State = BreakerState.Open, OpenFor = TimeSpan.Zero }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => breaker.ApplyExternal(new ExternalState { State = BreakerState.HalfOpen, ProbePermits = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => breaker.ApplyExternal(new ExternalState { State = (BreakerState)42 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => breaker.GrantProbes(0, -1));
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]
     public async Task Racing_grants_and_claims_never_admit_more_probes_than_granted()
     {
         var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { HalfOpenPermits = 5 });
-        long g = breaker.ApplyExternal(new ExternalState { State = CircuitState.HalfOpen, ProbePermits = 0, CloseOnProbeSuccess = false });
+        long g = breaker.ApplyExternal(new ExternalState { State = BreakerState.HalfOpen, ProbePermits = 0, CloseOnProbeSuccess = false });
         int admitted = 0;
         bool granting = true;
         using var start = new Barrier(5);

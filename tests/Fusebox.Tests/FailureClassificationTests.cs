@@ -18,7 +18,7 @@ public class FailureClassificationTests
             return 1;
         }, cts.Token));
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         var s = breaker.Snapshot();
         Assert.Equal(1, s.IgnoredCalls);
         Assert.Equal(0, s.FailedCalls);
@@ -34,7 +34,7 @@ public class FailureClassificationTests
         await Assert.ThrowsAsync<TaskCanceledException>(async () =>
             await breaker.ExecuteAsync<int>(_ => throw new TaskCanceledException("timed out")));
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]
@@ -47,11 +47,11 @@ public class FailureClassificationTests
         });
 
         Assert.Throws<ArgumentException>(() => breaker.Execute<int>(_ => throw new ArgumentException("caller bug")));
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         Assert.Equal(1, breaker.Snapshot().SuccessfulCalls);
 
         Assert.Throws<DependencyDownException>(() => breaker.Execute<int>(_ => throw new DependencyDownException()));
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public class FailureClassificationTests
         var outcome = await breaker.TryExecuteAsync(static _ => new ValueTask<string>("503 again"));
 
         Assert.Equal("503 again", outcome.Value);
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]

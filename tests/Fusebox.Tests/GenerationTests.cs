@@ -30,11 +30,11 @@ public class GenerationTests
         breaker.Fail();                                     // opens (gen 1)
         time.Advance(TimeSpan.FromSeconds(30));
         breaker.Succeed();                                  // half-open probe (gen 2) closes (gen 3)
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
 
         slowCall.RecordFailure();                           // the old call finally fails
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         var s = breaker.Snapshot();
         Assert.Equal(1, s.IgnoredCalls);
         Assert.Equal(0, s.Window.Failures);
@@ -51,7 +51,7 @@ public class GenerationTests
 
         old.RecordSuccess();
 
-        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(BreakerState.HalfOpen, breaker.State);
         Assert.Equal(1, breaker.Snapshot().IgnoredCalls);
     }
 
@@ -66,7 +66,7 @@ public class GenerationTests
         inFlight.RecordFailure();
         breaker.Fail();
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]

@@ -12,8 +12,8 @@ public class ManualControlTests
         breaker.Isolate("maintenance by alice");
         time.Advance(TimeSpan.FromDays(1));
 
-        var ex = Assert.Throws<BrokenCircuitException>(() => breaker.Execute(_ => 42));
-        Assert.Equal(CircuitState.Isolated, ex.State);
+        var ex = Assert.Throws<CircuitOpenException>(() => breaker.Execute(_ => 42));
+        Assert.Equal(BreakerState.Isolated, ex.State);
         Assert.Null(ex.RetryAfter);
         Assert.Contains("isolated", ex.Message, StringComparison.Ordinal);
         Assert.Equal("maintenance by alice", breaker.Snapshot().LastReasonDescription);
@@ -30,7 +30,7 @@ public class ManualControlTests
         breaker.Disable();
         breaker.FailTimes(20);
 
-        Assert.Equal(CircuitState.Disabled, breaker.State);
+        Assert.Equal(BreakerState.Disabled, breaker.State);
         var s = breaker.Snapshot();
         Assert.Equal(20, s.FailedCalls);
         Assert.Equal(10, s.Window.Calls);
@@ -44,12 +44,12 @@ public class ManualControlTests
         breaker.FailTimes(4);
         breaker.Reset();
         breaker.FailTimes(4);
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
 
         breaker.Trip();
         breaker.Reset();
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         Assert.Equal(0, breaker.Snapshot().Window.Failures);
         Assert.Equal(TransitionReason.ManualReset, breaker.Snapshot().LastReason);
     }
@@ -87,10 +87,10 @@ public class ManualControlTests
     }
 
     [Theory]
-    [InlineData(CircuitState.Isolated)]
-    [InlineData(CircuitState.Disabled)]
-    [InlineData(CircuitState.Closed)]
-    public void Manual_control_overrides_half_open(CircuitState target)
+    [InlineData(BreakerState.Isolated)]
+    [InlineData(BreakerState.Disabled)]
+    [InlineData(BreakerState.Closed)]
+    public void Manual_control_overrides_half_open(BreakerState target)
     {
         var (breaker, time) = TestBreakers.Create();
         breaker.Trip();
@@ -99,8 +99,8 @@ public class ManualControlTests
 
         switch (target)
         {
-            case CircuitState.Isolated: breaker.Isolate(); break;
-            case CircuitState.Disabled: breaker.Disable(); break;
+            case BreakerState.Isolated: breaker.Isolate(); break;
+            case BreakerState.Disabled: breaker.Disable(); break;
             default: breaker.Reset(); break;
         }
 
@@ -112,8 +112,8 @@ public class ManualControlTests
     public void Every_manual_command_is_reported_whether_or_not_it_changed_the_state()
     {
         var breaker = new CircuitBreaker("manual", new CircuitBreakerOptions());
-        var commands = new List<(CircuitState Target, TransitionReason Command, string? Description, bool Changed)>();
-        var changes = new List<CircuitState>();
+        var commands = new List<(BreakerState Target, TransitionReason Command, string? Description, bool Changed)>();
+        var changes = new List<BreakerState>();
         breaker.StateChanged += (_, e) => changes.Add(e.NewState);
         breaker.ManualControl += (_, e) => throw new InvalidOperationException("an observer's bug"); // shielded
         breaker.ManualControl += (sender, e) =>
@@ -131,13 +131,13 @@ public class ManualControlTests
 
         Assert.Equal(
         [
-            (CircuitState.Closed, TransitionReason.ManualReset, "already closed", false),
-            (CircuitState.Isolated, TransitionReason.ManualIsolate, "maintenance", true),
-            (CircuitState.Isolated, TransitionReason.ManualIsolate, "again", false),
-            (CircuitState.Disabled, TransitionReason.ManualDisable, null, false), // isolation ends only with a reset
-            (CircuitState.Closed, TransitionReason.ManualReset, "done", true),
+            (BreakerState.Closed, TransitionReason.ManualReset, "already closed", false),
+            (BreakerState.Isolated, TransitionReason.ManualIsolate, "maintenance", true),
+            (BreakerState.Isolated, TransitionReason.ManualIsolate, "again", false),
+            (BreakerState.Disabled, TransitionReason.ManualDisable, null, false), // isolation ends only with a reset
+            (BreakerState.Closed, TransitionReason.ManualReset, "done", true),
         ], commands);
-        Assert.Equal([CircuitState.Isolated, CircuitState.Closed], changes);
+        Assert.Equal([BreakerState.Isolated, BreakerState.Closed], changes);
     }
 
     [Fact]
@@ -148,9 +148,9 @@ public class ManualControlTests
 
         breaker.Disable("someone pressed disable");
 
-        Assert.Equal(CircuitState.Isolated, breaker.State);
+        Assert.Equal(BreakerState.Isolated, breaker.State);
         Assert.False(breaker.TryAcquire(out _));
         breaker.Reset();
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 }

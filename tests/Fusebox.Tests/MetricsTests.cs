@@ -74,8 +74,8 @@ public class MetricsTests
         gauge.RecordObservableInstruments();
 
         var states = gauge.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags[FuseboxMetrics.BreakerTag]!, m => m.Value);
-        Assert.Equal((int)CircuitState.Closed, states["a"]);
-        Assert.Equal((int)CircuitState.Isolated, states["b"]);
+        Assert.Equal((int)BreakerState.Closed, states["a"]);
+        Assert.Equal((int)BreakerState.Isolated, states["b"]);
         GC.KeepAlive(a);
     }
 

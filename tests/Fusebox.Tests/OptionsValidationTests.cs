@@ -127,7 +127,7 @@ public class OptionsValidationTests
 
         var breaker = new CircuitBreaker("edge", options);
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]

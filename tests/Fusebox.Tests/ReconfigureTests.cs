@@ -13,14 +13,14 @@ public class ReconfigureTests
 
         breaker.Reconfigure(new CircuitBreakerOptions { TripPolicy = TripPolicy.ConsecutiveFailures(2), BreakDuration = TimeSpan.FromSeconds(5), HalfOpenPermits = 1 });
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(generation, breaker.Snapshot().Generation);
         Assert.Equal(TimeSpan.FromSeconds(30), breaker.Snapshot().RetryAfter); // the running break keeps its end
         time.Advance(TimeSpan.FromSeconds(30));
         breaker.Succeed();                                                    // one probe is now enough
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         breaker.FailTimes(2);
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(TimeSpan.FromSeconds(5), breaker.Snapshot().RetryAfter);
     }
 
@@ -59,7 +59,7 @@ public class ReconfigureTests
         breaker.Reconfigure(new CircuitBreakerOptions { HalfOpenPermits = 5, SuccessesToClose = 5 });
         probe.RecordSuccess();
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Theory]

@@ -52,7 +52,7 @@ public class RegistryEvictionTests
         Assert.InRange(evictedAfter.Value, 10, 20);
         var again = registry.GetOrAdd("down-host");
         Assert.NotSame(down, again);
-        Assert.Equal(CircuitState.Closed, again.State);
+        Assert.Equal(BreakerState.Closed, again.State);
         Assert.Equal(1, registry.Count);
     }
 
@@ -138,7 +138,7 @@ public class RegistryEvictionTests
             Assert.True(registry.TryGet("failing", out var f) && ReferenceEquals(f, failing), $"failing evicted at minute {minute}");
         }
 
-        Assert.NotEqual(CircuitState.Closed, failing.State);
+        Assert.NotEqual(BreakerState.Closed, failing.State);
     }
 
     [Fact]
@@ -162,12 +162,12 @@ public class RegistryEvictionTests
         breaker.Trip();
         time.Advance(TimeSpan.FromSeconds(30));
         Assert.True(breaker.TryAcquire(out var probe)); // the probe that half-opens it; it hangs for an hour
-        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(BreakerState.HalfOpen, breaker.State);
 
         Assert.Null(MinutesUntilEvicted(registry, time, "recovering", 60));
 
         probe.RecordSuccess(); // 1 of 3 successes: still half-open, with no probe in flight
-        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(BreakerState.HalfOpen, breaker.State);
         int? evictedAfter = MinutesUntilEvicted(registry, time, "recovering", 60);
         Assert.NotNull(evictedAfter);
         Assert.InRange(evictedAfter.Value, 10, 20);

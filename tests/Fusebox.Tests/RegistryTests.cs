@@ -71,7 +71,7 @@ public class RegistryTests
 
         Assert.Same(time, breaker.TimeProvider);
         Assert.True(breaker.TryAcquire(out _));
-        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(BreakerState.HalfOpen, breaker.State);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public class RegistryTests
         var report = registry.Report();
 
         Assert.Equal(["fraud-service", "inventory-service", "shipping-service"], report.Select(r => r.Name));
-        Assert.Equal([CircuitState.Isolated, CircuitState.Closed, CircuitState.Closed], report.Select(r => r.State));
+        Assert.Equal([BreakerState.Isolated, BreakerState.Closed, BreakerState.Closed], report.Select(r => r.State));
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public class RegistryTests
         Assert.False(registry.TryGet("idle", out _));
         Assert.True(registry.TryGet("busy", out _));
         Assert.True(registry.TryGet("open", out _));
-        Assert.Equal(CircuitState.Closed, idle.State); // evicted breakers still work for holders
+        Assert.Equal(BreakerState.Closed, idle.State); // evicted breakers still work for holders
         Assert.Equal(1, idle.Execute(_ => 1));
     }
 

@@ -11,10 +11,10 @@ public class SeedScenarioTests
         var (breaker, _) = TestBreakers.Create();
 
         breaker.FailTimes(4);
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
 
         breaker.Fail();
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(TransitionReason.ConsecutiveFailures, breaker.Snapshot().LastReason);
         Assert.Equal("5 consecutive failures", breaker.Snapshot().LastReasonDescription);
     }
@@ -28,7 +28,7 @@ public class SeedScenarioTests
         breaker.Succeed();
         breaker.FailTimes(4);
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]
@@ -40,12 +40,12 @@ public class SeedScenarioTests
         time.Advance(TimeSpan.FromSeconds(29.999));
         Assert.False(breaker.TryAcquire(out _, out var retryAfter));
         Assert.Equal(TimeSpan.FromMilliseconds(1), retryAfter);
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
 
         time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(breaker.TryAcquire(out var probe));
         Assert.True(probe.IsProbe);
-        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(BreakerState.HalfOpen, breaker.State);
     }
 
     [Fact]
@@ -62,10 +62,10 @@ public class SeedScenarioTests
 
         p1.RecordSuccess();
         p2.RecordSuccess();
-        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(BreakerState.HalfOpen, breaker.State);
         p3.RecordSuccess();
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         Assert.Equal(TransitionReason.ProbesSucceeded, breaker.Snapshot().LastReason);
     }
 
@@ -79,7 +79,7 @@ public class SeedScenarioTests
         breaker.Succeed();
         breaker.Fail();
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(TransitionReason.ProbeFailed, breaker.Snapshot().LastReason);
         Assert.Equal(TimeSpan.FromSeconds(30), breaker.Snapshot().RetryAfter);
     }

@@ -28,11 +28,11 @@ public class SlowCallTests
         Call(breaker, time, TimeSpan.FromSeconds(1));
         Call(breaker, time, TimeSpan.FromSeconds(1));
         Call(breaker, time, TimeSpan.FromSeconds(2));
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
 
         Call(breaker, time, TimeSpan.FromSeconds(5));
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         var s = breaker.Snapshot();
         Assert.Equal(TransitionReason.SlowCallRate, s.LastReason);
         Assert.Equal(2, s.SlowCalls);
@@ -46,10 +46,10 @@ public class SlowCallTests
 
         Call(breaker, time, TimeSpan.FromSeconds(3));
         Call(breaker, time, TimeSpan.FromSeconds(3));
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         Call(breaker, time, TimeSpan.FromSeconds(3));
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(1.0, breaker.Snapshot().SlowCallRate);
     }
 
@@ -62,7 +62,7 @@ public class SlowCallTests
         Call(breaker, time, TimeSpan.Zero);
         Call(breaker, time, TimeSpan.FromSeconds(3));
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(TransitionReason.SlowCallRate, breaker.Snapshot().LastReason);
     }
 
@@ -73,7 +73,7 @@ public class SlowCallTests
         Call(breaker, time, TimeSpan.FromSeconds(10));
 
         Assert.Equal(1, breaker.Snapshot().SlowCalls);
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]
@@ -87,6 +87,6 @@ public class SlowCallTests
         gate.SetResult(1);
         await call;
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 }

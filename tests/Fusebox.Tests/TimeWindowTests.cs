@@ -15,11 +15,11 @@ public class TimeWindowTests
         breaker.Succeed();
         time.Advance(TimeSpan.FromSeconds(3));
         breaker.Fail();
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
 
         breaker.Fail();
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal("failure rate 50% over 4 calls", breaker.Snapshot().LastReasonDescription);
     }
 
@@ -32,9 +32,9 @@ public class TimeWindowTests
 
         Assert.Equal(new WindowStatistics(0, 0, 0), breaker.Snapshot().Window);
         breaker.Fail();
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         breaker.Fail();
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]

@@ -14,14 +14,14 @@ public sealed class PaymentService(HttpClient fraudClient)
             using var response = await fraudClient.GetAsync("check/" + transactionId, cancellationToken).ConfigureAwait(false);
             return response.IsSuccessStatusCode ? CheckoutResult.Approved : CheckoutResult.Error;
         }
-        catch (Fusebox.BrokenCircuitException)
+        catch (Fusebox.CircuitOpenException)
         {
             return CheckoutResult.FlaggedForReview;
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return CheckoutResult.Error; // includes HttpClient.Timeout and Fusebox's TimeoutRejectedException
+            return CheckoutResult.Error; // includes HttpClient.Timeout and Fusebox's CallTimeoutException
         }
     }
 }

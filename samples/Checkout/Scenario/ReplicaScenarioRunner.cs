@@ -131,7 +131,7 @@ public sealed class ReplicaScenarioRunner(ScenarioOptions options, TextWriter ou
 
         public void SampleAgreement()
         {
-            var states = Hosts.Select(h => h.Registry.Breakers.FirstOrDefault()?.State ?? CircuitState.Closed).ToArray();
+            var states = Hosts.Select(h => h.Registry.Breakers.FirstOrDefault()?.State ?? BreakerState.Closed).ToArray();
             _samples++;
             if (states.All(s => s == states[0]))
             {
@@ -140,7 +140,7 @@ public sealed class ReplicaScenarioRunner(ScenarioOptions options, TextWriter ou
         }
 
         public string Describe() => string.Join(", ", Hosts.Select((h, i) =>
-            $"{_recorders[i].Completed,5} done {StateNames.Of(h.Registry.Breakers.FirstOrDefault()?.State ?? CircuitState.Closed),-9}"));
+            $"{_recorders[i].Completed,5} done {StateNames.Of(h.Registry.Breakers.FirstOrDefault()?.State ?? BreakerState.Closed),-9}"));
 
         public ReplicaPairSummary Summarize(int[] rates, double outageStart, double outageEnd)
         {
@@ -150,11 +150,11 @@ public sealed class ReplicaScenarioRunner(ScenarioOptions options, TextWriter ou
                 var timeline = _timelines[i].Entries();
                 var checkouts = _recorders[i].Summarize(replica, _fraud.PeakInFlight, _fraud.CallsFrom(replica), timeline);
                 var duringOutage = timeline.Where(e => e.AtSeconds >= outageStart && e.AtSeconds < outageEnd).ToArray();
-                double? stopped = duringOutage.FirstOrDefault(e => e.State != StateNames.Of(CircuitState.Closed)) is { } stop
+                double? stopped = duringOutage.FirstOrDefault(e => e.State != StateNames.Of(BreakerState.Closed)) is { } stop
                     ? Math.Round(stop.AtSeconds - outageStart, 2)
                     : null;
                 return new ReplicaSummary(replica, (double)rates[i] / rates.Sum(), checkouts, stopped, _fraud.OutageCallsFrom(replica),
-                    duringOutage.Count(e => e.State == StateNames.Of(CircuitState.HalfOpen)));
+                    duringOutage.Count(e => e.State == StateNames.Of(BreakerState.HalfOpen)));
             }).ToArray();
             return new ReplicaPairSummary(Name, replicas, _samples == 0 ? 0 : Math.Round((double)_agreeing / _samples, 3));
         }

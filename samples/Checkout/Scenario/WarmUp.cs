@@ -27,7 +27,7 @@ public static class WarmUp
         {
             using var _ = await client.GetAsync("check/" + transactionId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or BrokenCircuitException or TaskCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or CircuitOpenException or TaskCanceledException)
         {
             // warm-up only: a slow first call is exactly what it is here to absorb
         }

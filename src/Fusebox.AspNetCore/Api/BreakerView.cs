@@ -51,7 +51,7 @@ public sealed record BreakerOptionsView(
 /// <summary>A state change as the event stream sends it.</summary>
 public sealed record StateChangeView(string Name, string OldState, string NewState, string Reason, string? Description, DateTimeOffset Timestamp, long Generation)
 {
-    internal static StateChangeView From(CircuitStateChangedEventArgs e) =>
+    internal static StateChangeView From(BreakerStateChangedEventArgs e) =>
         new(e.BreakerName, StateNames.Of(e.OldState), StateNames.Of(e.NewState), e.Reason.ToString(), e.Description, e.Timestamp, e.Generation);
 }
 

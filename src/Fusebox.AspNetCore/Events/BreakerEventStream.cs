@@ -22,9 +22,9 @@ internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimePr
 
     public async IAsyncEnumerable<SseItem<string>> ListenAsync(TimeSpan snapshotInterval, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var changes = Channel.CreateBounded<CircuitStateChangedEventArgs>(
+        var changes = Channel.CreateBounded<BreakerStateChangedEventArgs>(
             new BoundedChannelOptions(MaxPendingChanges) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-        void OnChanged(object? sender, CircuitStateChangedEventArgs e) => changes.Writer.TryWrite(e);
+        void OnChanged(object? sender, BreakerStateChangedEventArgs e) => changes.Writer.TryWrite(e);
 
         registry.StateChanged += OnChanged;
         Interlocked.Increment(ref _listeners);

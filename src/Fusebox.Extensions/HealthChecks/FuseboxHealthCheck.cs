@@ -17,13 +17,13 @@ internal sealed class FuseboxHealthCheck(CircuitBreakerRegistry registry, Fusebo
         {
             var state = breaker.State;
             data[breaker.Name] = StateNames.Of(state);
-            if (state is CircuitState.Closed or CircuitState.Disabled)
+            if (state is BreakerState.Closed or BreakerState.Disabled)
             {
                 continue;
             }
 
             bool isCritical = critical.Contains(breaker.Name) || configuration.IsCritical(breaker.Name);
-            (isCritical && state is CircuitState.Open or CircuitState.Isolated ? failing : degraded).Add($"{breaker.Name} is {StateNames.Of(state)}");
+            (isCritical && state is BreakerState.Open or BreakerState.Isolated ? failing : degraded).Add($"{breaker.Name} is {StateNames.Of(state)}");
         }
 
         var result = failing.Count > 0

@@ -27,12 +27,12 @@ public static partial class FuseboxLog
     /// <summary>An operator isolated or disabled a breaker.</summary>
     [LoggerMessage(EventId = 1004, EventName = "BreakerManual", Level = LogLevel.Warning,
         Message = "Circuit breaker '{Breaker}' is now {State} by manual action ({Description})")]
-    public static partial void BreakerManual(ILogger logger, string breaker, CircuitState state, string? description);
+    public static partial void BreakerManual(ILogger logger, string breaker, BreakerState state, string? description);
 
     /// <summary>A call was rejected (debug only).</summary>
     [LoggerMessage(EventId = 1005, EventName = "CallRejected", Level = LogLevel.Debug,
         Message = "Circuit breaker '{Breaker}' rejected a call ({State}); retry after {RetryAfter}")]
-    public static partial void CallRejected(ILogger logger, string breaker, CircuitState state, TimeSpan? retryAfter);
+    public static partial void CallRejected(ILogger logger, string breaker, BreakerState state, TimeSpan? retryAfter);
 
     /// <summary>A configuration reload was invalid and ignored.</summary>
     [LoggerMessage(EventId = 1010, EventName = "ReloadRejected", Level = LogLevel.Error,

@@ -53,7 +53,7 @@ public sealed class RedisStateHealthCheck : IHealthCheck
             ["prefix"] = _coordinator.KeyPrefix,
             ["redis"] = _coordinator.IsRedisAvailable ? "available" : "unavailable",
         };
-        foreach (var s in report.Where(s => s.Scope == StateScope.Local && s.LocalState != CircuitState.Closed))
+        foreach (var s in report.Where(s => s.Scope == StateScope.Local && s.LocalState != BreakerState.Closed))
         {
             data["local:" + s.Name] = StateNames.Of(s.LocalState);
         }

@@ -8,10 +8,10 @@ namespace Fusebox;
 public sealed partial class CircuitBreaker
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool TryAcquireCore(out CircuitPermit permit, out TimeSpan? retryAfter, out CircuitState rejectedIn)
+    internal bool TryAcquireCore(out CircuitPermit permit, out TimeSpan? retryAfter, out BreakerState rejectedIn)
     {
         var s = Volatile.Read(ref _state);
-        if (s.State is CircuitState.Closed or CircuitState.Disabled)
+        if (s.State is BreakerState.Closed or BreakerState.Disabled)
         {
             permit = ClosedPermit(s);
             retryAfter = null;
@@ -42,7 +42,7 @@ public sealed partial class CircuitBreaker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool RejectsWithinBreak(StateRecord s, out TimeSpan retryAfter)
     {
-        if (s.State == CircuitState.Open && s.OpenUntil - _clock.Now() is > 0 and var left)
+        if (s.State == BreakerState.Open && s.OpenUntil - _clock.Now() is > 0 and var left)
         {
             retryAfter = TimeSpan.FromTicks(left);
             Reject();
@@ -55,7 +55,7 @@ public sealed partial class CircuitBreaker
 
     /// <summary>Every state but closed: returns the permit, or a default one (no breaker) for a rejection.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private CircuitPermit TryAcquireSlow(StateRecord s, out TimeSpan? retryAfter, out CircuitState rejectedIn)
+    private CircuitPermit TryAcquireSlow(StateRecord s, out TimeSpan? retryAfter, out BreakerState rejectedIn)
     {
         retryAfter = null;
         rejectedIn = default;
@@ -63,10 +63,10 @@ public sealed partial class CircuitBreaker
         {
             switch (s.State)
             {
-                case CircuitState.Closed or CircuitState.Disabled:
+                case BreakerState.Closed or BreakerState.Disabled:
                     return ClosedPermit(s);
 
-                case CircuitState.Open:
+                case BreakerState.Open:
                 {
                     if (RejectsWithinBreak(s, out var left))
                     {
@@ -76,14 +76,14 @@ public sealed partial class CircuitBreaker
                     }
 
                     // The round's rules come from this record's settings and stay with the round (HalfOpenProbes).
-                    var halfOpen = new StateRecord(CircuitState.HalfOpen, s.Generation + 1, TransitionReason.BreakElapsed,
+                    var halfOpen = new StateRecord(BreakerState.HalfOpen, s.Generation + 1, TransitionReason.BreakElapsed,
                         "break duration elapsed", _clock.UtcNow(), s.Settings, s.Meter, consecutiveOpens: s.ConsecutiveOpens,
                         openedAt: s.OpenedAt, probes: s.Settings.NewRound());
                     TryTransition(s, halfOpen); // the loser of a race (or of a Reconfigure swap) re-reads and goes round again
                     break;
                 }
 
-                case CircuitState.HalfOpen:
+                case BreakerState.HalfOpen:
                 {
                     long now = _clock.Now();
                     if (s.Probes!.TryClaim(now, s.Settings.ProbeTimeoutTicks, out int slot, out long token))

@@ -161,7 +161,7 @@ public sealed partial class CircuitBreaker
         // stores to drain, so the counter's store is better made after it than before.
         var decision = s.Meter.Record(failure, slow, s.MeterNeedsClock ? _clock.Now() : 0);
         CountCompleted(failure, slow);
-        if (decision != TripDecision.None && s.State == CircuitState.Closed)
+        if (decision != TripDecision.None && s.State == BreakerState.Closed)
         {
             Trip(s, decision);
         }

@@ -13,7 +13,7 @@ public sealed partial class CircuitBreaker
 {
     /// <summary>Runs <paramref name="operation"/> through the breaker.</summary>
     /// <returns>The operation's result. Its exceptions pass through untouched.</returns>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call; the operation did not run.</exception>
     public ValueTask<TResult> ExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
@@ -57,7 +57,7 @@ public sealed partial class CircuitBreaker
 
         if (!TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))
         {
-            return ValueTask.FromException<TResult>(new BrokenCircuitException(Name, rejectedIn, retryAfter));
+            return ValueTask.FromException<TResult>(new CircuitOpenException(Name, rejectedIn, retryAfter));
         }
 
         return RunAsync(operation, state, new PermitCall(permit), cancellationToken);
@@ -88,24 +88,24 @@ public sealed partial class CircuitBreaker
     }
 
     /// <summary>Runs <paramref name="operation"/> through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call; the operation did not run.</exception>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
     public ValueTask<TResult> ExecuteAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) =>
         ExecuteAsync(static (op, ct) => op(ct), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
     /// <summary>Runs a <see cref="Task{TResult}"/>-returning <paramref name="operation"/> through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call; the operation did not run.</exception>
     public ValueTask<TResult> ExecuteAsync<TResult>(Func<CancellationToken, Task<TResult>> operation, CancellationToken cancellationToken = default) =>
         ExecuteAsync(static (op, ct) => new ValueTask<TResult>(op(ct)), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
     /// <summary>Runs an operation that returns no value through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call; the operation did not run.</exception>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
     public ValueTask ExecuteAsync(Func<CancellationToken, ValueTask> operation, CancellationToken cancellationToken = default) =>
         VoidResult.Strip(ExecuteAsync(static (op, ct) => VoidResult.From(op(ct)), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken));
 
     /// <summary>Runs a <see cref="Task"/>-returning operation that returns no value through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call; the operation did not run.</exception>
     public ValueTask ExecuteAsync(Func<CancellationToken, Task> operation, CancellationToken cancellationToken = default) =>
         VoidResult.Strip(ExecuteAsync(static (op, ct) => VoidResult.From(new ValueTask(op(ct))), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken));
 
@@ -113,7 +113,7 @@ public sealed partial class CircuitBreaker
     /// Runs <paramref name="operation"/> through the breaker and returns its outcome instead of throwing: a value,
     /// the operation's exception, or a rejection. A rejection allocates nothing.
     /// </summary>
-    public ValueTask<Outcome<TResult>> TryExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken = default)
+    public ValueTask<CallOutcome<TResult>> TryExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
         return s.IsPlainClosed && operation is not null && !cancellationToken.IsCancellationRequested
@@ -122,28 +122,28 @@ public sealed partial class CircuitBreaker
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ValueTask<Outcome<TResult>> TryExecuteAsyncAcquiring<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, StateRecord s, CancellationToken cancellationToken)
+    private ValueTask<CallOutcome<TResult>> TryExecuteAsyncAcquiring<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, StateRecord s, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         if (cancellationToken.IsCancellationRequested)
         {
-            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.FromException(new OperationCanceledException(cancellationToken)));
+            return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.FromException(new OperationCanceledException(cancellationToken)));
         }
 
         if (RejectsWithinBreak(s, out var left))
         {
-            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.Rejected(Name, CircuitState.Open, left));
+            return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.Rejected(Name, BreakerState.Open, left));
         }
 
         if (!TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))
         {
-            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.Rejected(Name, rejectedIn, retryAfter));
+            return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.Rejected(Name, rejectedIn, retryAfter));
         }
 
         return TryRunAsync(operation, state, new PermitCall(permit), cancellationToken);
     }
 
-    private static ValueTask<Outcome<TResult>> TryRunAsync<TState, TResult, TCall>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, TCall call, CancellationToken cancellationToken)
+    private static ValueTask<CallOutcome<TResult>> TryRunAsync<TState, TResult, TCall>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall
     {
         ValueTask<TResult> pending;
@@ -154,14 +154,14 @@ public sealed partial class CircuitBreaker
         catch (Exception ex)
         {
             call.RecordException(ex, cancellationToken);
-            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.FromException(ex));
+            return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.FromException(ex));
         }
 
         if (pending.IsCompletedSuccessfully)
         {
             TResult result = pending.Result;
             call.RecordResult(result);
-            return new ValueTask<Outcome<TResult>>(Outcome<TResult>.FromValue(result));
+            return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.FromValue(result));
         }
 
         return AwaitOutcomeAsync(pending, call, cancellationToken);
@@ -169,15 +169,15 @@ public sealed partial class CircuitBreaker
 
     /// <summary>Runs <paramref name="operation"/> and returns its outcome instead of throwing; a rejection allocates nothing.</summary>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
-    public ValueTask<Outcome<TResult>> TryExecuteAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) =>
+    public ValueTask<CallOutcome<TResult>> TryExecuteAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) =>
         TryExecuteAsync(static (op, ct) => op(ct), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
     /// <summary>Runs a <see cref="Task{TResult}"/>-returning <paramref name="operation"/> and returns its outcome instead of throwing.</summary>
-    public ValueTask<Outcome<TResult>> TryExecuteAsync<TResult>(Func<CancellationToken, Task<TResult>> operation, CancellationToken cancellationToken = default) =>
+    public ValueTask<CallOutcome<TResult>> TryExecuteAsync<TResult>(Func<CancellationToken, Task<TResult>> operation, CancellationToken cancellationToken = default) =>
         TryExecuteAsync(static (op, ct) => new ValueTask<TResult>(op(ct)), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
     /// <summary>Runs a synchronous <paramref name="operation"/> through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call; the operation did not run.</exception>
     public TResult Execute<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
@@ -193,7 +193,7 @@ public sealed partial class CircuitBreaker
         cancellationToken.ThrowIfCancellationRequested();
         if (!TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))
         {
-            throw new BrokenCircuitException(Name, rejectedIn, retryAfter);
+            throw new CircuitOpenException(Name, rejectedIn, retryAfter);
         }
 
         return Run(operation, state, new PermitCall(permit), cancellationToken);
@@ -218,12 +218,12 @@ public sealed partial class CircuitBreaker
     }
 
     /// <summary>Runs a synchronous <paramref name="operation"/> through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call; the operation did not run.</exception>
     public TResult Execute<TResult>(Func<CancellationToken, TResult> operation, CancellationToken cancellationToken = default) =>
         Execute(static (op, ct) => op(ct), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
     /// <summary>Runs a synchronous operation that returns nothing through the breaker.</summary>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call; the operation did not run.</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call; the operation did not run.</exception>
     public void Execute(Action<CancellationToken> operation, CancellationToken cancellationToken = default) =>
         Execute(static (op, ct) =>
         {
@@ -232,7 +232,7 @@ public sealed partial class CircuitBreaker
         }, operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
     /// <summary>Runs a synchronous <paramref name="operation"/> and returns its outcome instead of throwing; a rejection allocates nothing.</summary>
-    public Outcome<TResult> TryExecute<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken = default)
+    public CallOutcome<TResult> TryExecute<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, CancellationToken cancellationToken = default)
     {
         var s = Volatile.Read(ref _state);
         return s.IsPlainClosed && operation is not null && !cancellationToken.IsCancellationRequested
@@ -241,28 +241,28 @@ public sealed partial class CircuitBreaker
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Outcome<TResult> TryExecuteAcquiring<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, StateRecord s, CancellationToken cancellationToken)
+    private CallOutcome<TResult> TryExecuteAcquiring<TState, TResult>(Func<TState, CancellationToken, TResult> operation, TState state, StateRecord s, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         if (cancellationToken.IsCancellationRequested)
         {
-            return Outcome<TResult>.FromException(new OperationCanceledException(cancellationToken));
+            return CallOutcome<TResult>.FromException(new OperationCanceledException(cancellationToken));
         }
 
         if (RejectsWithinBreak(s, out var left))
         {
-            return Outcome<TResult>.Rejected(Name, CircuitState.Open, left);
+            return CallOutcome<TResult>.Rejected(Name, BreakerState.Open, left);
         }
 
         if (!TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))
         {
-            return Outcome<TResult>.Rejected(Name, rejectedIn, retryAfter);
+            return CallOutcome<TResult>.Rejected(Name, rejectedIn, retryAfter);
         }
 
         return TryRun(operation, state, new PermitCall(permit), cancellationToken);
     }
 
-    private static Outcome<TResult> TryRun<TState, TResult, TCall>(Func<TState, CancellationToken, TResult> operation, TState state, TCall call, CancellationToken cancellationToken)
+    private static CallOutcome<TResult> TryRun<TState, TResult, TCall>(Func<TState, CancellationToken, TResult> operation, TState state, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall
     {
         TResult result;
@@ -273,15 +273,15 @@ public sealed partial class CircuitBreaker
         catch (Exception ex)
         {
             call.RecordException(ex, cancellationToken);
-            return Outcome<TResult>.FromException(ex);
+            return CallOutcome<TResult>.FromException(ex);
         }
 
         call.RecordResult(result);
-        return Outcome<TResult>.FromValue(result);
+        return CallOutcome<TResult>.FromValue(result);
     }
 
     /// <summary>Runs a synchronous <paramref name="operation"/> and returns its outcome instead of throwing.</summary>
-    public Outcome<TResult> TryExecute<TResult>(Func<CancellationToken, TResult> operation, CancellationToken cancellationToken = default) =>
+    public CallOutcome<TResult> TryExecute<TResult>(Func<CancellationToken, TResult> operation, CancellationToken cancellationToken = default) =>
         TryExecute(static (op, ct) => op(ct), operation ?? throw new ArgumentNullException(nameof(operation)), cancellationToken);
 
     private static async ValueTask<TResult> AwaitAndRecordAsync<TResult, TCall>(ValueTask<TResult> pending, TCall call, CancellationToken cancellationToken)
@@ -302,7 +302,7 @@ public sealed partial class CircuitBreaker
         return result;
     }
 
-    private static async ValueTask<Outcome<TResult>> AwaitOutcomeAsync<TResult, TCall>(ValueTask<TResult> pending, TCall call, CancellationToken cancellationToken)
+    private static async ValueTask<CallOutcome<TResult>> AwaitOutcomeAsync<TResult, TCall>(ValueTask<TResult> pending, TCall call, CancellationToken cancellationToken)
         where TCall : struct, IAdmittedCall
     {
         TResult result;
@@ -313,10 +313,10 @@ public sealed partial class CircuitBreaker
         catch (Exception ex)
         {
             call.RecordException(ex, cancellationToken);
-            return Outcome<TResult>.FromException(ex);
+            return CallOutcome<TResult>.FromException(ex);
         }
 
         call.RecordResult(result);
-        return Outcome<TResult>.FromValue(result);
+        return CallOutcome<TResult>.FromValue(result);
     }
 }

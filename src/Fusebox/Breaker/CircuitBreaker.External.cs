@@ -14,10 +14,10 @@ public sealed partial class CircuitBreaker
 
     /// <summary>
     /// The state as the last transition recorded it: unlike <see cref="State"/>, an open breaker whose break has
-    /// elapsed still reads <see cref="CircuitState.Open"/> until a call half-opens it. For coordinators that compare
+    /// elapsed still reads <see cref="BreakerState.Open"/> until a call half-opens it. For coordinators that compare
     /// the recorded state with a shared one; everyone else wants <see cref="State"/>.
     /// </summary>
-    public CircuitState RecordedState => Volatile.Read(ref _state).State;
+    public BreakerState RecordedState => Volatile.Read(ref _state).State;
 
     /// <summary>
     /// Lets a coordinator report how this breaker is shared in every <see cref="Snapshot"/> (and so in the admin API and
@@ -28,9 +28,9 @@ public sealed partial class CircuitBreaker
 
     /// <summary>
     /// Adopts a state decided elsewhere, as a transition with <see cref="TransitionReason.External"/> (raising
-    /// <see cref="StateChanged"/>). Adopting <see cref="CircuitState.Closed"/>, <see cref="CircuitState.Disabled"/> or
-    /// <see cref="CircuitState.Isolated"/> when the breaker is already in that state changes nothing; adopting
-    /// <see cref="CircuitState.Open"/> or <see cref="CircuitState.HalfOpen"/> always starts a new generation (a new
+    /// <see cref="StateChanged"/>). Adopting <see cref="BreakerState.Closed"/>, <see cref="BreakerState.Disabled"/> or
+    /// <see cref="BreakerState.Isolated"/> when the breaker is already in that state changes nothing; adopting
+    /// <see cref="BreakerState.Open"/> or <see cref="BreakerState.HalfOpen"/> always starts a new generation (a new
     /// break end, a new probe round), so permits of the replaced state report as ignored.
     /// </summary>
     /// <param name="state">The state to adopt.</param>
@@ -64,14 +64,14 @@ public sealed partial class CircuitBreaker
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var s = Volatile.Read(ref _state);
-        return s.State == CircuitState.HalfOpen && s.Generation == generation && count > 0 ? s.Probes!.Grant(count) : 0;
+        return s.State == BreakerState.HalfOpen && s.Generation == generation && count > 0 ? s.Probes!.Grant(count) : 0;
     }
 
     /// <summary>The current half-open round's progress; null when the breaker is not half-open.</summary>
     public HalfOpenProgress? GetHalfOpenProgress()
     {
         var s = Volatile.Read(ref _state);
-        if (s.State != CircuitState.HalfOpen)
+        if (s.State != BreakerState.HalfOpen)
         {
             return null;
         }
@@ -99,10 +99,10 @@ public sealed partial class CircuitBreaker
                 return false;
             }
 
-            if (s.State == external.State && external.State is CircuitState.Closed or CircuitState.Disabled or CircuitState.Isolated)
+            if (s.State == external.State && external.State is BreakerState.Closed or BreakerState.Disabled or BreakerState.Isolated)
             {
                 // Already there. Adopting a close that clears the window swaps in an empty one (same generation).
-                if (external.State != CircuitState.Closed || !external.ClearWindow || SwapIn(s, s.WithSettings(s.Settings, s.Settings.NewMeter())))
+                if (external.State != BreakerState.Closed || !external.ClearWindow || SwapIn(s, s.WithSettings(s.Settings, s.Settings.NewMeter())))
                 {
                     generation = s.Generation;
                     return true;
@@ -129,15 +129,15 @@ public sealed partial class CircuitBreaker
         var settings = from.Settings;
         switch (external.State)
         {
-            case CircuitState.Open:
+            case BreakerState.Open:
             {
                 long ticks = external.OpenFor is { } openFor ? openFor.Ticks : settings.BreakTicks(external.ConsecutiveOpens, JitterSource);
-                return new StateRecord(CircuitState.Open, generation, TransitionReason.External, external.Description, now, settings, from.Meter,
+                return new StateRecord(BreakerState.Open, generation, TransitionReason.External, external.Description, now, settings, from.Meter,
                     openUntil: _clock.Now() + Math.Max(1, ticks), consecutiveOpens: external.ConsecutiveOpens,
-                    openedAt: from.State == CircuitState.Open ? from.OpenedAt ?? now : now);
+                    openedAt: from.State == BreakerState.Open ? from.OpenedAt ?? now : now);
             }
 
-            case CircuitState.HalfOpen:
+            case BreakerState.HalfOpen:
             {
                 var options = settings.Options;
                 int granted = external.ProbePermits ?? options.HalfOpenPermits;
@@ -145,13 +145,13 @@ public sealed partial class CircuitBreaker
                 int toClose = external.CloseOnProbeSuccess
                     ? Math.Min(options.SuccessesToClose ?? options.HalfOpenPermits, capacity)
                     : int.MaxValue;
-                return new StateRecord(CircuitState.HalfOpen, generation, TransitionReason.External, external.Description, now, settings, from.Meter,
+                return new StateRecord(BreakerState.HalfOpen, generation, TransitionReason.External, external.Description, now, settings, from.Meter,
                     consecutiveOpens: external.ConsecutiveOpens, openedAt: from.OpenedAt ?? now,
                     probes: new HalfOpenProbes(capacity, toClose, granted));
             }
 
-            case CircuitState.Isolated:
-                return new StateRecord(CircuitState.Isolated, generation, TransitionReason.External, external.Description, now, settings, from.Meter, openedAt: now);
+            case BreakerState.Isolated:
+                return new StateRecord(BreakerState.Isolated, generation, TransitionReason.External, external.Description, now, settings, from.Meter, openedAt: now);
 
             default: // Closed, Disabled: an empty window of their own
                 return ClosedRecord(from, external.State, TransitionReason.External, external.Description);

@@ -24,9 +24,9 @@ public sealed partial class CircuitBreaker
         var s = Volatile.Read(ref _state);
         return s.State switch
         {
-            CircuitState.Closed => true,
-            CircuitState.Open => s.OpenUntil - _clock.Now() <= 0,
-            CircuitState.HalfOpen => s.Probes is not { } probes || !MayHaveProbeInFlight(probes, _clock.Now()),
+            BreakerState.Closed => true,
+            BreakerState.Open => s.OpenUntil - _clock.Now() <= 0,
+            BreakerState.HalfOpen => s.Probes is not { } probes || !MayHaveProbeInFlight(probes, _clock.Now()),
             _ => false,
         };
     }

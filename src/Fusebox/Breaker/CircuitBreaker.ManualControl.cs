@@ -14,17 +14,17 @@ public sealed partial class CircuitBreaker
 
     /// <summary>Holds the breaker open until <see cref="Reset"/>: every call is rejected.</summary>
     /// <param name="reason">Who or why, for the event and the snapshot.</param>
-    public void Isolate(string? reason = null) => Command(CircuitState.Isolated, TransitionReason.ManualIsolate, reason);
+    public void Isolate(string? reason = null) => Command(BreakerState.Isolated, TransitionReason.ManualIsolate, reason);
 
     /// <summary>Holds the breaker closed until <see cref="Reset"/>: every call flows and is measured, but it never trips.</summary>
     /// <param name="reason">Who or why, for the event and the snapshot.</param>
-    public void Disable(string? reason = null) => Command(CircuitState.Disabled, TransitionReason.ManualDisable, reason);
+    public void Disable(string? reason = null) => Command(BreakerState.Disabled, TransitionReason.ManualDisable, reason);
 
     /// <summary>Closes the breaker and clears the trip policy's window and the break-duration backoff.</summary>
     /// <param name="reason">Who or why, for the event and the snapshot.</param>
-    public void Reset(string? reason = null) => Command(CircuitState.Closed, TransitionReason.ManualReset, reason);
+    public void Reset(string? reason = null) => Command(BreakerState.Closed, TransitionReason.ManualReset, reason);
 
-    private void Command(CircuitState target, TransitionReason command, string? reason)
+    private void Command(BreakerState target, TransitionReason command, string? reason)
     {
         bool changed = ForceState(target, command, reason);
         if (ManualControl is { } handlers)

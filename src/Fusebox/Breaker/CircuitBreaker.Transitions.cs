@@ -55,7 +55,7 @@ public sealed partial class CircuitBreaker
         while (true)
         {
             var next = verdict == VerdictKind.Close
-                ? ClosedRecord(s, CircuitState.Closed, reason, description)
+                ? ClosedRecord(s, BreakerState.Closed, reason, description)
                 : OpenRecord(s, reason, description, verdict == VerdictKind.Reopen ? s.ConsecutiveOpens + 1 : 0);
             if (TryTransition(s, next))
             {
@@ -71,22 +71,22 @@ public sealed partial class CircuitBreaker
     }
 
     private StateRecord OpenRecord(StateRecord from, TransitionReason reason, string description, int consecutiveOpens) =>
-        new(CircuitState.Open, from.Generation + 1, reason, description, _clock.UtcNow(), from.Settings, from.Meter,
+        new(BreakerState.Open, from.Generation + 1, reason, description, _clock.UtcNow(), from.Settings, from.Meter,
             openUntil: _clock.Now() + from.Settings.BreakTicks(consecutiveOpens, JitterSource), consecutiveOpens: consecutiveOpens,
             openedAt: _clock.UtcNow());
 
     /// <summary>A closed or disabled record: it starts an empty window of its own.</summary>
-    private StateRecord ClosedRecord(StateRecord from, CircuitState state, TransitionReason reason, string? description) =>
+    private StateRecord ClosedRecord(StateRecord from, BreakerState state, TransitionReason reason, string? description) =>
         new(state, from.Generation + 1, reason, description, _clock.UtcNow(), from.Settings, from.Settings.NewMeter(), openedAt: from.OpenedAt);
 
     /// <returns>False when nothing changed: the breaker was already in <paramref name="target"/>, or it is isolated
     /// and the command is Disable (an isolated breaker leaves isolation only through Reset).</returns>
-    private bool ForceState(CircuitState target, TransitionReason reason, string? description)
+    private bool ForceState(BreakerState target, TransitionReason reason, string? description)
     {
         while (true)
         {
             var s = Volatile.Read(ref _state);
-            if (target == CircuitState.Disabled && s.State == CircuitState.Isolated)
+            if (target == BreakerState.Disabled && s.State == BreakerState.Isolated)
             {
                 return false;
             }
@@ -95,7 +95,7 @@ public sealed partial class CircuitBreaker
             {
                 // A reset clears the window even when the breaker is already closed: a swap to an empty window, so no
                 // thread ever writes into a window while it is being cleared.
-                if (target != CircuitState.Closed || SwapIn(s, s.WithSettings(s.Settings, s.Settings.NewMeter())))
+                if (target != BreakerState.Closed || SwapIn(s, s.WithSettings(s.Settings, s.Settings.NewMeter())))
                 {
                     return false;
                 }
@@ -103,7 +103,7 @@ public sealed partial class CircuitBreaker
                 continue;
             }
 
-            var next = target == CircuitState.Isolated
+            var next = target == BreakerState.Isolated
                 ? new StateRecord(target, s.Generation + 1, reason, description, _clock.UtcNow(), s.Settings, s.Meter, openedAt: _clock.UtcNow())
                 : ClosedRecord(s, target, reason, description);
             if (TryTransition(s, next))
@@ -135,7 +135,7 @@ public sealed partial class CircuitBreaker
     {
         if (StateChanged is { } handlers)
         {
-            RaiseEach(handlers, new CircuitStateChangedEventArgs(Name, from.State, to.State, to.Reason, to.Description, to.ChangedAt, to.Generation));
+            RaiseEach(handlers, new BreakerStateChangedEventArgs(Name, from.State, to.State, to.Reason, to.Description, to.ChangedAt, to.Generation));
         }
     }
 }

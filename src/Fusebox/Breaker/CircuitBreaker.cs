@@ -48,24 +48,24 @@ public sealed partial class CircuitBreaker
         validated.TimeProvider = _clock.Provider;
         var settings = new BreakerSettings(validated);
         _metrics = metrics ?? FuseboxMetrics.Shared;
-        _state = new StateRecord(CircuitState.Closed, 0, TransitionReason.Created, null, _clock.UtcNow(), settings, settings.NewMeter());
+        _state = new StateRecord(BreakerState.Closed, 0, TransitionReason.Created, null, _clock.UtcNow(), settings, settings.NewMeter());
         _metrics.Track(this);
     }
 
     /// <summary>Raised after every state change, outside any lock. A throwing subscriber cannot break the breaker
     /// (its exception is caught) and does not stop other subscribers. Concurrent changes may be delivered out of
-    /// order; <see cref="CircuitStateChangedEventArgs.Generation"/> orders them.</summary>
-    public event EventHandler<CircuitStateChangedEventArgs>? StateChanged;
+    /// order; <see cref="BreakerStateChangedEventArgs.Generation"/> orders them.</summary>
+    public event EventHandler<BreakerStateChangedEventArgs>? StateChanged;
 
     /// <summary>The breaker's name.</summary>
     public string Name { get; }
 
     /// <summary>
     /// The current state, as the next call would find it: an open breaker whose break has elapsed reads
-    /// <see cref="CircuitState.HalfOpen"/> (the next call is admitted as a probe), although the transition itself is
+    /// <see cref="BreakerState.HalfOpen"/> (the next call is admitted as a probe), although the transition itself is
     /// made, and <see cref="StateChanged"/> raised, only by that call. Reading it spends no probe.
     /// </summary>
-    public CircuitState State => EffectiveState(Volatile.Read(ref _state), _clock.Now());
+    public BreakerState State => EffectiveState(Volatile.Read(ref _state), _clock.Now());
 
     /// <summary>A copy of the options this breaker runs with.</summary>
     public CircuitBreakerOptions Options => Volatile.Read(ref _state).Settings.Options.Clone();
@@ -149,7 +149,7 @@ public sealed partial class CircuitBreaker
             StateChanges = Interlocked.Read(ref _stateChanges),
             Window = s.Meter.Read(now),
             OpenedAt = s.OpenedAt,
-            RetryAfter = state == CircuitState.Open ? TimeSpan.FromTicks(s.OpenUntil - now) : null,
+            RetryAfter = state == BreakerState.Open ? TimeSpan.FromTicks(s.OpenUntil - now) : null,
             FreeProbeSlots = breakElapsed ? s.Settings.Options.HalfOpenPermits : s.Probes?.Available(now),
             LastChangedAt = s.ChangedAt,
             LastReason = s.Reason,
@@ -164,6 +164,6 @@ public sealed partial class CircuitBreaker
     public override string ToString() => $"CircuitBreaker({Name}, {State})";
 
     /// <summary>Open with the break over reads half-open: what the next call will make of it.</summary>
-    private static CircuitState EffectiveState(StateRecord s, long now) =>
-        s.State == CircuitState.Open && now >= s.OpenUntil ? CircuitState.HalfOpen : s.State;
+    private static BreakerState EffectiveState(StateRecord s, long now) =>
+        s.State == BreakerState.Open && now >= s.OpenUntil ? BreakerState.HalfOpen : s.State;
 }

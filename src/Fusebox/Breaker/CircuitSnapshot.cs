@@ -12,7 +12,7 @@ public sealed record CircuitSnapshot
     public required string Name { get; init; }
 
     /// <summary>The state.</summary>
-    public required CircuitState State { get; init; }
+    public required BreakerState State { get; init; }
 
     /// <summary>The generation number of the state (increments on every transition).</summary>
     public required long Generation { get; init; }

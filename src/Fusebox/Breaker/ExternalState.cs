@@ -8,13 +8,13 @@ namespace Fusebox;
 public sealed class ExternalState
 {
     /// <summary>The state to adopt.</summary>
-    public required CircuitState State { get; init; }
+    public required BreakerState State { get; init; }
 
     /// <summary>Why, for the event and the snapshot, e.g. <c>"cluster: failure rate 80% from 3 of 4 replicas"</c>.</summary>
     public string? Description { get; init; }
 
     /// <summary>
-    /// For <see cref="CircuitState.Open"/>: how long, on this breaker's clock, until the breaker may move to half-open
+    /// For <see cref="BreakerState.Open"/>: how long, on this breaker's clock, until the breaker may move to half-open
     /// by itself. A coordinator that decides half-open elsewhere sets it past the shared break (a lease), so the
     /// replica waits for that decision but still probes on its own if the decision never comes. Default: the
     /// breaker's own break for <see cref="ConsecutiveOpens"/>. (0, 1 day].
@@ -26,20 +26,20 @@ public sealed class ExternalState
     public int ConsecutiveOpens { get; init; }
 
     /// <summary>
-    /// For <see cref="CircuitState.HalfOpen"/>: probe slots claimable at once. The round has
+    /// For <see cref="BreakerState.HalfOpen"/>: probe slots claimable at once. The round has
     /// <c>max(HalfOpenPermits, ProbePermits)</c> slots; the others become claimable only through
     /// <see cref="CircuitBreaker.GrantProbes"/>. Default: <see cref="CircuitBreakerOptions.HalfOpenPermits"/>; [0, 1000].
     /// </summary>
     public int? ProbePermits { get; init; }
 
     /// <summary>
-    /// For <see cref="CircuitState.HalfOpen"/>: true (default) to close when enough probes succeed, as a local round
+    /// For <see cref="BreakerState.HalfOpen"/>: true (default) to close when enough probes succeed, as a local round
     /// does; false to stay half-open until another external state arrives (the decision to close is made
     /// elsewhere, e.g. on probe successes counted across replicas). A failed probe re-opens the breaker either way.
     /// </summary>
     public bool CloseOnProbeSuccess { get; init; } = true;
 
-    /// <summary>For <see cref="CircuitState.Closed"/>: clear the trip policy's window even when the breaker is already
+    /// <summary>For <see cref="BreakerState.Closed"/>: clear the trip policy's window even when the breaker is already
     /// closed (as <see cref="CircuitBreaker.Reset"/> does). Moving to closed from another state always clears it.</summary>
     public bool ClearWindow { get; init; }
 
@@ -47,7 +47,7 @@ public sealed class ExternalState
     {
         if (!Enum.IsDefined(State))
         {
-            throw new ArgumentOutOfRangeException(nameof(State), State, "ExternalState.State is not a defined CircuitState.");
+            throw new ArgumentOutOfRangeException(nameof(State), State, "ExternalState.State is not a defined BreakerState.");
         }
 
         if (OpenFor is { } openFor && (openFor <= TimeSpan.Zero || openFor > CircuitBreakerOptions.MaxDuration))

@@ -4,7 +4,7 @@ namespace Fusebox;
 /// <see cref="CircuitBreaker.Reset"/>) on a breaker, whether or not it changed the state.</summary>
 public sealed class ManualControlEventArgs : EventArgs
 {
-    internal ManualControlEventArgs(string breakerName, CircuitState target, TransitionReason command, string? description, bool stateChanged)
+    internal ManualControlEventArgs(string breakerName, BreakerState target, TransitionReason command, string? description, bool stateChanged)
     {
         BreakerName = breakerName;
         Target = target;
@@ -17,7 +17,7 @@ public sealed class ManualControlEventArgs : EventArgs
     public string BreakerName { get; }
 
     /// <summary>The state the command asked for.</summary>
-    public CircuitState Target { get; }
+    public BreakerState Target { get; }
 
     /// <summary><see cref="TransitionReason.ManualIsolate"/>, <see cref="TransitionReason.ManualDisable"/> or <see cref="TransitionReason.ManualReset"/>.</summary>
     public TransitionReason Command { get; }

@@ -15,7 +15,7 @@ namespace Fusebox.Internal;
 /// </remarks>
 internal sealed class StateRecord
 {
-    public StateRecord(CircuitState state, long generation, TransitionReason reason, string? description,
+    public StateRecord(BreakerState state, long generation, TransitionReason reason, string? description,
         DateTimeOffset changedAt, BreakerSettings settings, TripMeter meter, long openUntil = 0, int consecutiveOpens = 0,
         DateTimeOffset? openedAt = null, HalfOpenProbes? probes = null)
     {
@@ -35,10 +35,10 @@ internal sealed class StateRecord
         SlowThresholdTicks = settings.SlowThresholdTicks;
         MeterNeedsClock = settings.MeterNeedsClock;
         ShouldHandleResult = settings.ShouldHandleResult;
-        IsPlainClosed = state == CircuitState.Closed && settings.SlowThresholdTicks == 0;
+        IsPlainClosed = state == BreakerState.Closed && settings.SlowThresholdTicks == 0;
     }
 
-    public CircuitState State { get; }
+    public BreakerState State { get; }
 
     /// <summary>Incremented on every transition; permits carry it so late outcomes are recognised.</summary>
     public long Generation { get; }
@@ -58,7 +58,7 @@ internal sealed class StateRecord
     /// </summary>
     public TripMeter Meter { get; }
 
-    /// <summary>For <see cref="CircuitState.Open"/>: the clock time (breaker clock ticks) when probing may start.</summary>
+    /// <summary>For <see cref="BreakerState.Open"/>: the clock time (breaker clock ticks) when probing may start.</summary>
     public long OpenUntil { get; }
 
     /// <summary>Re-opens since the breaker last closed; drives the break-duration backoff.</summary>
@@ -67,7 +67,7 @@ internal sealed class StateRecord
     /// <summary>When the breaker last opened (kept through half-open), for snapshots.</summary>
     public DateTimeOffset? OpenedAt { get; }
 
-    /// <summary>For <see cref="CircuitState.HalfOpen"/>: this generation's probe slots.</summary>
+    /// <summary>For <see cref="BreakerState.HalfOpen"/>: this generation's probe slots.</summary>
     public HalfOpenProbes? Probes { get; }
 
     public long SlowThresholdTicks { get; }

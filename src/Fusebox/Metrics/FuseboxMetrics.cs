@@ -81,7 +81,7 @@ public sealed class FuseboxMetrics : IDisposable
         }
     }
 
-    internal void RecordTransition(string breaker, CircuitState from, CircuitState to)
+    internal void RecordTransition(string breaker, BreakerState from, BreakerState to)
     {
         if (_transitions.Enabled)
         {

@@ -4,13 +4,13 @@ namespace Fusebox;
 public static class StateNames
 {
     /// <summary>The name of <paramref name="state"/>: closed, open, half_open, isolated or disabled.</summary>
-    public static string Of(CircuitState state) => state switch
+    public static string Of(BreakerState state) => state switch
     {
-        CircuitState.Closed => "closed",
-        CircuitState.Open => "open",
-        CircuitState.HalfOpen => "half_open",
-        CircuitState.Isolated => "isolated",
-        CircuitState.Disabled => "disabled",
+        BreakerState.Closed => "closed",
+        BreakerState.Open => "open",
+        BreakerState.HalfOpen => "half_open",
+        BreakerState.Isolated => "isolated",
+        BreakerState.Disabled => "disabled",
         _ => "unknown",
     };
 }

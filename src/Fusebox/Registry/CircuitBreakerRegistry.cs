@@ -50,7 +50,7 @@ public sealed class CircuitBreakerRegistry : IDisposable
     public int Count => _entries.Count;
 
     /// <summary>Raised after any breaker of this registry changes state.</summary>
-    public event EventHandler<CircuitStateChangedEventArgs>? StateChanged;
+    public event EventHandler<BreakerStateChangedEventArgs>? StateChanged;
 
     /// <summary>Returns the breaker named <paramref name="name"/>, creating it if needed with the options
     /// <see cref="CircuitBreakerRegistryOptions.OptionsFor"/> gives for the name, else the default options.</summary>
@@ -212,7 +212,7 @@ public sealed class CircuitBreakerRegistry : IDisposable
         Metrics.Untrack(breaker);
     }
 
-    private void OnBreakerStateChanged(object? sender, CircuitStateChangedEventArgs e) => StateChanged?.Invoke(sender, e);
+    private void OnBreakerStateChanged(object? sender, BreakerStateChangedEventArgs e) => StateChanged?.Invoke(sender, e);
 
     /// <summary>Disposes the registry's meter.</summary>
     public void Dispose() => Metrics.Dispose();

@@ -68,7 +68,7 @@ public sealed partial class ResilientCaller
     /// <summary><see cref="RetryOptions.ShouldRetryException"/>, where a throw counts as "do not retry".</summary>
     private bool RetriesException(Exception failure)
     {
-        if (failure is BrokenCircuitException)
+        if (failure is CircuitOpenException)
         {
             return false; // an inner breaker's rejection: retrying would only ask it again
         }
@@ -151,9 +151,9 @@ public sealed partial class ResilientCaller
         return true;
     }
 
-    private TimeoutRejectedException TimedOut(TimeSpan limit, Exception cause, bool overall)
+    private CallTimeoutException TimedOut(TimeSpan limit, Exception cause, bool overall)
     {
         _metrics.Timeout(Name, overall);
-        return new TimeoutRejectedException(limit, cause);
+        return new CallTimeoutException(limit, cause);
     }
 }

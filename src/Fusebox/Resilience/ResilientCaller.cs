@@ -68,8 +68,8 @@ public sealed partial class ResilientCaller
     /// <param name="fallback">The substitute for a rejection and/or a final failure; null for none.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The value (the operation's or the fallback's) and whether the fallback was used.</returns>
-    /// <exception cref="BrokenCircuitException">The breaker rejected the call and no fallback handles rejections.</exception>
-    /// <exception cref="TimeoutRejectedException">The last attempt or the whole call timed out (and no fallback handles failures).</exception>
+    /// <exception cref="CircuitOpenException">The breaker rejected the call and no fallback handles rejections.</exception>
+    /// <exception cref="CallTimeoutException">The last attempt or the whole call timed out (and no fallback handles failures).</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled (after recording a failure an earlier attempt produced, if any).</exception>
     public async ValueTask<CallResult<TResult>> ExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation,
         TState state, Fallback<TResult>? fallback = null, CancellationToken cancellationToken = default)
@@ -85,7 +85,7 @@ public sealed partial class ResilientCaller
                 return new CallResult<TResult>(substitute, 0, FallbackReason.Rejected, null);
             }
 
-            throw new BrokenCircuitException(Name, rejectedIn, retryAfter);
+            throw new CircuitOpenException(Name, rejectedIn, retryAfter);
         }
 
         // From here on the permit is reported exactly once: by Report (the sequence's outcome) or ReportAbandoned (the

@@ -22,7 +22,7 @@ public sealed class RetryOptions
     public JitterKind Jitter { get; set; } = JitterKind.Full;
 
     /// <summary>Which exceptions are worth another attempt (the seed's <c>is_retryable</c>). Default: every exception
-    /// except <see cref="BrokenCircuitException"/>; the caller's own cancellation is never retried. A predicate that
+    /// except <see cref="CircuitOpenException"/>; the caller's own cancellation is never retried. A predicate that
     /// throws counts as false (no retry), and the operation's own exception propagates.</summary>
     public Func<Exception, bool>? ShouldRetryException { get; set; }
 

@@ -4,11 +4,11 @@ namespace Fusebox;
 public sealed class TimeoutOptions
 {
     /// <summary>Each attempt's limit; null (default) for none. When it fires the attempt fails with
-    /// <see cref="TimeoutRejectedException"/> (retryable). (0, 1 day].</summary>
+    /// <see cref="CallTimeoutException"/> (retryable). (0, 1 day].</summary>
     public TimeSpan? AttemptTimeout { get; set; }
 
     /// <summary>The whole sequence's limit, back-off waits included; null (default) for none. When it fires the call
-    /// fails with <see cref="TimeoutRejectedException"/> and is not retried. (0, 1 day].</summary>
+    /// fails with <see cref="CallTimeoutException"/> and is not retried. (0, 1 day].</summary>
     public TimeSpan? OverallTimeout { get; set; }
 
     /// <summary>Throws when a value is out of range, naming the option and the allowed range.</summary>

@@ -26,7 +26,7 @@ internal sealed class Replica : IAsyncDisposable
 
     public CircuitBreaker Breaker { get; }
 
-    public CircuitState State => Breaker.State;
+    public BreakerState State => Breaker.State;
 
     public SharedBreakerStatus Status => Coordinator.GetStatus(BreakerName)!;
 
@@ -149,7 +149,7 @@ internal static class Eventually
         }
     }
 
-    public static Task AllInStateAsync(IEnumerable<Replica> replicas, CircuitState state, double seconds = 5)
+    public static Task AllInStateAsync(IEnumerable<Replica> replicas, BreakerState state, double seconds = 5)
     {
         var list = replicas.ToList();
         return TrueAsync(() => list.All(r => r.State == state),

@@ -92,11 +92,11 @@ public class ModelBasedTests
             }
             else
             {
-                var target = (kind % 3) switch { 0 => CircuitState.Closed, 1 => CircuitState.Isolated, _ => CircuitState.Disabled };
+                var target = (kind % 3) switch { 0 => BreakerState.Closed, 1 => BreakerState.Isolated, _ => BreakerState.Disabled };
                 switch (target)
                 {
-                    case CircuitState.Closed: breaker.Reset(); break;
-                    case CircuitState.Isolated: breaker.Isolate(); break;
+                    case BreakerState.Closed: breaker.Reset(); break;
+                    case BreakerState.Isolated: breaker.Isolate(); break;
                     default: breaker.Disable(); break;
                 }
 

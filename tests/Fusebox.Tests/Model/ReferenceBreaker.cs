@@ -19,10 +19,10 @@ internal sealed class ReferenceBreaker(ReferenceBreaker.Config config, Func<long
     private long _openUntil;
     private int _reopens;
 
-    public CircuitState State { get; private set; } = CircuitState.Closed;
+    public BreakerState State { get; private set; } = BreakerState.Closed;
 
     /// <summary>What <see cref="CircuitBreaker.State"/> reports: open with its break over reads half-open.</summary>
-    public CircuitState EffectiveState => State == CircuitState.Open && clock() >= _openUntil ? CircuitState.HalfOpen : State;
+    public BreakerState EffectiveState => State == BreakerState.Open && clock() >= _openUntil ? BreakerState.HalfOpen : State;
 
     public long Generation { get; private set; }
 
@@ -37,9 +37,9 @@ internal sealed class ReferenceBreaker(ReferenceBreaker.Config config, Func<long
     public bool TryAcquire(out Permit permit)
     {
         long now = clock();
-        if (State == CircuitState.Open && now >= _openUntil)
+        if (State == BreakerState.Open && now >= _openUntil)
         {
-            State = CircuitState.HalfOpen;
+            State = BreakerState.HalfOpen;
             Generation++;
             _slots = new long[config.Permits];
             _probeSuccesses = 0;
@@ -47,10 +47,10 @@ internal sealed class ReferenceBreaker(ReferenceBreaker.Config config, Func<long
 
         switch (State)
         {
-            case CircuitState.Closed or CircuitState.Disabled:
+            case BreakerState.Closed or BreakerState.Disabled:
                 permit = new Permit(Generation, -1, 0);
                 return true;
-            case CircuitState.HalfOpen:
+            case BreakerState.HalfOpen:
                 for (int i = 0; i < _slots.Length; i++)
                 {
                     if (_slots[i] == 0 || (_slots[i] > 0 && _slots[i] <= now))
@@ -89,7 +89,7 @@ internal sealed class ReferenceBreaker(ReferenceBreaker.Config config, Func<long
         {
             Count(failed);
             _history.Add((clock(), failed));
-            if (failed && State == CircuitState.Closed && ShouldTrip())
+            if (failed && State == BreakerState.Closed && ShouldTrip())
             {
                 Open(0);
             }
@@ -112,20 +112,20 @@ internal sealed class ReferenceBreaker(ReferenceBreaker.Config config, Func<long
         else if (++_probeSuccesses >= config.SuccessesToClose)
         {
             _history.Clear();
-            State = CircuitState.Closed;
+            State = BreakerState.Closed;
             Generation++;
             _reopens = 0;
         }
     }
 
-    public void Force(CircuitState target)
+    public void Force(BreakerState target)
     {
-        if (target == CircuitState.Disabled && State == CircuitState.Isolated)
+        if (target == BreakerState.Disabled && State == BreakerState.Isolated)
         {
             return; // isolation ends only with a reset
         }
 
-        if (target == CircuitState.Closed)
+        if (target == BreakerState.Closed)
         {
             _history.Clear();
         }
@@ -152,7 +152,7 @@ internal sealed class ReferenceBreaker(ReferenceBreaker.Config config, Func<long
 
     private void Open(int reopens)
     {
-        State = CircuitState.Open;
+        State = BreakerState.Open;
         Generation++;
         _reopens = reopens;
         double seconds = Math.Min(config.Break.TotalSeconds * Math.Pow(config.Backoff, reopens), config.MaxBreak.TotalSeconds);

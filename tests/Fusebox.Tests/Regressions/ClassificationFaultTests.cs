@@ -24,7 +24,7 @@ public class ClassificationFaultTests
             () => breaker.ExecuteAsync(ct => ValueTask.FromException<int>(new DependencyDownException())).AsTask());
 
         Assert.Equal("dependency down", thrown.Message);
-        Assert.Equal(CircuitState.Open, breaker.State); // the probe counted (as a failure): its slot is not held
+        Assert.Equal(BreakerState.Open, breaker.State); // the probe counted (as a failure): its slot is not held
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public class ClassificationFaultTests
         var outcome = breaker.TryExecute(_ => 42);
 
         Assert.Equal(42, outcome.Value);
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]

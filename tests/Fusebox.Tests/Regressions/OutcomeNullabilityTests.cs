@@ -4,7 +4,7 @@ using System.Reflection;
 namespace Fusebox.Tests.Regressions;
 
 /// <summary>
-/// The nullability attributes on <see cref="Outcome{T}"/> are promises the compiler relies on: a
+/// The nullability attributes on <see cref="CallOutcome{T}"/> are promises the compiler relies on: a
 /// <c>[MemberNotNullWhen(v, m)]</c> on a property must hold for every kind of outcome (issue 12, item 10: HasValue
 /// promised an exception whenever it was false, which a rejection does not have).
 /// </summary>
@@ -18,13 +18,13 @@ public class OutcomeNullabilityTests
     {
         var outcome = kind switch
         {
-            "value" => Outcome<string>.FromValue("v"),
-            "exception" => Outcome<string>.FromException(new InvalidOperationException()),
-            "rejected" => Outcome<string>.Rejected("b", CircuitState.Open, null),
-            _ => Outcome<string>.Rejected("b", CircuitState.Open, TimeSpan.FromSeconds(1)),
+            "value" => CallOutcome<string>.FromValue("v"),
+            "exception" => CallOutcome<string>.FromException(new InvalidOperationException()),
+            "rejected" => CallOutcome<string>.Rejected("b", BreakerState.Open, null),
+            _ => CallOutcome<string>.Rejected("b", BreakerState.Open, TimeSpan.FromSeconds(1)),
         };
 
-        foreach (var property in typeof(Outcome<string>).GetProperties().Where(p => p.PropertyType == typeof(bool)))
+        foreach (var property in typeof(CallOutcome<string>).GetProperties().Where(p => p.PropertyType == typeof(bool)))
         {
             foreach (var promise in property.GetCustomAttributes<MemberNotNullWhenAttribute>())
             {
@@ -35,7 +35,7 @@ public class OutcomeNullabilityTests
 
                 foreach (var member in promise.Members)
                 {
-                    Assert.True(typeof(Outcome<string>).GetProperty(member)!.GetValue(outcome) is not null,
+                    Assert.True(typeof(CallOutcome<string>).GetProperty(member)!.GetValue(outcome) is not null,
                         $"{property.Name} == {promise.ReturnValue} promises {member} is not null, but it is null for a {kind} outcome");
                 }
             }
@@ -45,8 +45,8 @@ public class OutcomeNullabilityTests
     [Fact]
     public void An_exception_outcome_can_be_told_apart_without_a_null_check()
     {
-        var outcome = Outcome<int>.FromException(new InvalidOperationException("boom"));
-        Assert.False(Outcome<int>.Rejected("b", CircuitState.Open, null).IsFaulted);
+        var outcome = CallOutcome<int>.FromException(new InvalidOperationException("boom"));
+        Assert.False(CallOutcome<int>.Rejected("b", BreakerState.Open, null).IsFaulted);
         Assert.True(outcome.IsFaulted);
         Assert.Equal("boom", outcome.Exception.Message); // compiles without a warning: IsFaulted promised it
     }

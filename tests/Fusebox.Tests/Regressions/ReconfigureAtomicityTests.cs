@@ -22,7 +22,7 @@ public class ReconfigureAtomicityTests
 
         bool runsA = breaker.Options.TripPolicy is InterleavingPolicy;
         breaker.Fail();
-        var expected = runsA ? CircuitState.Closed : CircuitState.Open; // A needs 4 calls; B trips on the first failure
+        var expected = runsA ? BreakerState.Closed : BreakerState.Open; // A needs 4 calls; B trips on the first failure
         Assert.Equal(expected, breaker.State);
     }
 
@@ -41,7 +41,7 @@ public class ReconfigureAtomicityTests
         inFlight.RecordSuccess(); // took 5 ms: not slow, and it was not timed anyway
 
         Assert.Equal(0, breaker.Snapshot().SlowCalls);
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public class ReconfigureAtomicityTests
         breaker.Reconfigure(new CircuitBreakerOptions { HalfOpenPermits = 5, SuccessesToClose = 5 });
         probe.RecordSuccess();
 
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public class ReconfigureAtomicityTests
         probe.RecordFailure();
 
         Assert.False(time.Armed);
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     /// <summary>A policy that runs an action the first time the breaker asks whether it needs the clock.</summary>

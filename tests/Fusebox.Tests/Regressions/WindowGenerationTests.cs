@@ -25,10 +25,10 @@ public class WindowGenerationTests
         late.RecordFailure();
 
         Assert.False(time.Armed);
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         Assert.Equal(new WindowStatistics(0, 0, 0), breaker.Snapshot().Window);
         breaker.Fail();
-        Assert.Equal(CircuitState.Closed, breaker.State); // one failure of the new generation: 1 call, below minimumCalls 2
+        Assert.Equal(BreakerState.Closed, breaker.State); // one failure of the new generation: 1 call, below minimumCalls 2
     }
 
     [Fact]
@@ -57,10 +57,10 @@ public class WindowGenerationTests
         loser.RecordSuccess();
 
         Assert.False(time.Armed);
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
         Assert.Equal(2, breaker.Snapshot().Window.Failures);
         breaker.Fail(); // the third consecutive failure of this closed state
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public class WindowGenerationTests
             t.Join();
         }
 
-        Assert.Equal(CircuitState.Closed, breaker.State); // 1 failure in 4 can never reach a rate of 1.0
+        Assert.Equal(BreakerState.Closed, breaker.State); // 1 failure in 4 can never reach a rate of 1.0
         Assert.Empty(corrupted);
     }
 }

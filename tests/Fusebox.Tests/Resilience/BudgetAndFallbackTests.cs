@@ -106,7 +106,7 @@ public class BudgetAndFallbackTests
         breaker.Isolate();
         var caller = new ResilientCaller(breaker);
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => caller.ExecuteAsync(new Flaky(0).CallAsync, Fallback<int>.Value(-1, FallbackTrigger.Failed)).AsTask());
+        await Assert.ThrowsAsync<CircuitOpenException>(() => caller.ExecuteAsync(new Flaky(0).CallAsync, Fallback<int>.Value(-1, FallbackTrigger.Failed)).AsTask());
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class ProbeAndSequenceTests
         await Assert.ThrowsAsync<DependencyDownException>(() => caller.ExecuteAsync(flaky.CallAsync).AsTask());
 
         Assert.Equal(1, flaky.Calls);
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(TransitionReason.ProbeFailed, breaker.Snapshot().LastReason);
     }
 
@@ -50,7 +50,7 @@ public class ProbeAndSequenceTests
         var result = await caller.ExecuteAsync(new Flaky(failures: 0).CallAsync);
 
         Assert.Equal(1, result.Attempts);
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]
@@ -91,8 +91,8 @@ public class ProbeAndSequenceTests
 
             Assert.True(maxInFlight <= 1, $"{maxInFlight} probe attempts ran at once with HalfOpenPermits = 1");
             await Assert.ThrowsAsync<DependencyDownException>(() => first);
-            await Assert.ThrowsAsync<BrokenCircuitException>(() => second);
-            Assert.Equal(CircuitState.Open, breaker.State);
+            await Assert.ThrowsAsync<CircuitOpenException>(() => second);
+            Assert.Equal(BreakerState.Open, breaker.State);
         }
         finally
         {
@@ -114,7 +114,7 @@ public class ProbeAndSequenceTests
         var ex = await Assert.ThrowsAsync<DependencyDownException>(() => time.DriveAsync(call));
         Assert.Equal("first attempt", ex.Message);
         Assert.Equal(1, flaky.Calls);
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]
@@ -145,14 +145,14 @@ public class ProbeAndSequenceTests
 
         for (int call = 1; call <= 2; call++)
         {
-            Assert.Equal(CircuitState.Closed, breaker.State);
+            Assert.Equal(BreakerState.Closed, breaker.State);
             using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(500), time);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => time.DriveAsync(caller.ExecuteAsync(flaky.CallAsync, cancellationToken: deadline.Token)));
             Assert.Equal(call, breaker.Snapshot().FailedCalls); // the attempt that failed before the deadline counts
         }
 
         Assert.Equal(2, flaky.Calls);
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 
     [Fact]
@@ -188,7 +188,7 @@ public class ProbeAndSequenceTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
         var s = breaker.Snapshot();
-        Assert.Equal(CircuitState.HalfOpen, s.State);
+        Assert.Equal(BreakerState.HalfOpen, s.State);
         Assert.Equal(1, s.FreeProbeSlots);
         Assert.Equal(1, s.IgnoredCalls);
     }

@@ -86,12 +86,12 @@ public class ResilientCallerTests
 
         for (int sequence = 1; sequence <= 5; sequence++)
         {
-            Assert.Equal(CircuitState.Closed, breaker.State);
+            Assert.Equal(BreakerState.Closed, breaker.State);
             await Assert.ThrowsAsync<DependencyDownException>(() => time.DriveAsync(caller.ExecuteAsync(flaky.CallAsync)));
             Assert.Equal(sequence * 3, flaky.Calls);
         }
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(15, flaky.Calls);
         Assert.Equal(5, breaker.Snapshot().FailedCalls);
     }
@@ -103,7 +103,7 @@ public class ResilientCallerTests
         breaker.Isolate();
         var flaky = new Flaky(failures: 0);
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => caller.ExecuteAsync(flaky.CallAsync).AsTask());
+        await Assert.ThrowsAsync<CircuitOpenException>(() => caller.ExecuteAsync(flaky.CallAsync).AsTask());
 
         Assert.Equal(0, flaky.Calls);
         Assert.Equal(1, breaker.Snapshot().RejectedCalls);
@@ -128,10 +128,10 @@ public class ResilientCallerTests
         var (caller, _, _) = Create();
         int calls = 0;
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => caller.ExecuteAsync<int>(ct =>
+        await Assert.ThrowsAsync<CircuitOpenException>(() => caller.ExecuteAsync<int>(ct =>
         {
             calls++;
-            throw new BrokenCircuitException("inner", CircuitState.Open, null);
+            throw new CircuitOpenException("inner", BreakerState.Open, null);
         }).AsTask());
 
         Assert.Equal(1, calls);

@@ -71,7 +71,7 @@ public class ThrowingCallbackTests
 
         var thrown = await Record.ExceptionAsync(() => caller.ExecuteAsync(static ct => new ValueTask<int>(200)).AsTask());
 
-        Assert.Equal(CircuitState.Open, breaker.State); // the probe was reported (a failure), not left holding its slot
+        Assert.Equal(BreakerState.Open, breaker.State); // the probe was reported (a failure), not left holding its slot
         Assert.Null(thrown);
     }
 
@@ -103,7 +103,7 @@ public class ThrowingCallbackTests
 
         Assert.Equal("fallback failed", ex.Message);
         Assert.IsType<DependencyDownException>(seenByFactory); // the factory is handed the operation's exception
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(TransitionReason.ProbeFailed, breaker.Snapshot().LastReason);
     }
 }

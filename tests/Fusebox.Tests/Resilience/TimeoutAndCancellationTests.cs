@@ -35,7 +35,7 @@ public class TimeoutAndCancellationTests
         time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(attemptToken.IsCancellationRequested); // fired inside this Advance, on the fake clock
 
-        var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.WaitAsync(TimeSpan.FromSeconds(30))); // a bound for a stuck test only
+        var ex = await Assert.ThrowsAsync<CallTimeoutException>(() => call.WaitAsync(TimeSpan.FromSeconds(30))); // a bound for a stuck test only
         Assert.Equal(limit, ex.Timeout);
         Assert.Contains("3600000 ms", ex.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<OperationCanceledException>(ex.InnerException);
@@ -91,7 +91,7 @@ public class TimeoutAndCancellationTests
         var (caller, breaker, time) = Create(ResilienceTestSupport.NoJitter(attempts: 10, baseMs: 1000),
             new TimeoutOptions { OverallTimeout = TimeSpan.FromSeconds(2.5) });
 
-        var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => time.DriveAsync(caller.ExecuteAsync<int>(ct =>
+        var ex = await Assert.ThrowsAsync<CallTimeoutException>(() => time.DriveAsync(caller.ExecuteAsync<int>(ct =>
         {
             calls++;
             throw new DependencyDownException();
@@ -108,7 +108,7 @@ public class TimeoutAndCancellationTests
         var (caller, _, time) = Create(ResilienceTestSupport.NoJitter(attempts: 5),
             new TimeoutOptions { AttemptTimeout = TimeSpan.FromSeconds(10), OverallTimeout = TimeSpan.FromSeconds(3) });
 
-        var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => time.DriveAsync(caller.ExecuteAsync(time.HangAsync<int>)));
+        var ex = await Assert.ThrowsAsync<CallTimeoutException>(() => time.DriveAsync(caller.ExecuteAsync(time.HangAsync<int>)));
 
         Assert.Equal(TimeSpan.FromSeconds(3), ex.Timeout);
     }
@@ -145,7 +145,7 @@ public class TimeoutAndCancellationTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(1, calls);
         Assert.Equal(0, breaker.Snapshot().FailedCalls);
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
     }
 
     [Fact]
@@ -171,9 +171,9 @@ public class TimeoutAndCancellationTests
 
         for (int i = 0; i < 2; i++)
         {
-            await Assert.ThrowsAsync<TimeoutRejectedException>(() => time.DriveAsync(caller.ExecuteAsync(time.HangAsync<int>)));
+            await Assert.ThrowsAsync<CallTimeoutException>(() => time.DriveAsync(caller.ExecuteAsync(time.HangAsync<int>)));
         }
 
-        Assert.Equal(CircuitState.Open, b.State);
+        Assert.Equal(BreakerState.Open, b.State);
     }
 }

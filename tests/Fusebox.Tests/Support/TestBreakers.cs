@@ -39,12 +39,12 @@ internal static class TestBreakers
     /// <summary>Opens a breaker with the default consecutive policy.</summary>
     public static void Trip(this CircuitBreaker breaker)
     {
-        for (int i = 0; i < 1000 && breaker.State != CircuitState.Open; i++)
+        for (int i = 0; i < 1000 && breaker.State != BreakerState.Open; i++)
         {
             breaker.Fail();
         }
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
     }
 }
 

@@ -6,13 +6,13 @@ namespace Fusebox;
 /// Thrown by <see cref="CircuitBreaker.ExecuteAsync{TResult}(Func{CancellationToken, ValueTask{TResult}}, CancellationToken)"/>
 /// and the other throwing call styles when the breaker rejects a call without running it.
 /// </summary>
-public class BrokenCircuitException : Exception
+public class CircuitOpenException : Exception
 {
     /// <summary>Creates an exception for a call rejected by the named breaker.</summary>
     /// <param name="breakerName">The breaker that rejected the call.</param>
     /// <param name="state">The state the breaker was in.</param>
     /// <param name="retryAfter">How long until the breaker will admit a probe, when known.</param>
-    public BrokenCircuitException(string breakerName, CircuitState state, TimeSpan? retryAfter)
+    public CircuitOpenException(string breakerName, BreakerState state, TimeSpan? retryAfter)
         : base(FormatMessage(breakerName, state, retryAfter))
     {
         BreakerName = breakerName;
@@ -21,19 +21,19 @@ public class BrokenCircuitException : Exception
     }
 
     /// <summary>Creates an exception with a custom message.</summary>
-    public BrokenCircuitException(string message) : base(message)
+    public CircuitOpenException(string message) : base(message)
     {
         BreakerName = string.Empty;
     }
 
     /// <summary>Creates an exception with a custom message and inner exception.</summary>
-    public BrokenCircuitException(string message, Exception innerException) : base(message, innerException)
+    public CircuitOpenException(string message, Exception innerException) : base(message, innerException)
     {
         BreakerName = string.Empty;
     }
 
     /// <summary>Creates an exception with a default message.</summary>
-    public BrokenCircuitException() : this("The circuit is open; the call was rejected.")
+    public CircuitOpenException() : this("The circuit is open; the call was rejected.")
     {
     }
 
@@ -41,15 +41,15 @@ public class BrokenCircuitException : Exception
     public string BreakerName { get; }
 
     /// <summary>The state the breaker was in when it rejected the call.</summary>
-    public CircuitState State { get; }
+    public BreakerState State { get; }
 
     /// <summary>How long until the breaker will admit a probe call, or null when unknown (isolated, or half-open with all probe slots taken).</summary>
     public TimeSpan? RetryAfter { get; }
 
-    private static string FormatMessage(string name, CircuitState state, TimeSpan? retryAfter) => state switch
+    private static string FormatMessage(string name, BreakerState state, TimeSpan? retryAfter) => state switch
     {
-        CircuitState.Isolated => $"The circuit '{name}' is isolated by an operator; the call was rejected.",
-        CircuitState.HalfOpen => $"The circuit '{name}' is half-open and all probe slots are taken; the call was rejected.",
+        BreakerState.Isolated => $"The circuit '{name}' is isolated by an operator; the call was rejected.",
+        BreakerState.HalfOpen => $"The circuit '{name}' is half-open and all probe slots are taken; the call was rejected.",
         _ when retryAfter is { } r => string.Create(CultureInfo.InvariantCulture,
             $"The circuit '{name}' is open; the call was rejected. Retry after {r.TotalSeconds:0.###} s."),
         _ => $"The circuit '{name}' is open; the call was rejected.",

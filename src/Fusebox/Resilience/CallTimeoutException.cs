@@ -6,29 +6,29 @@ namespace Fusebox;
 /// An operation did not finish within a Fusebox timeout and was cancelled. It derives from
 /// <see cref="TimeoutException"/>, so code that already handles timeouts handles it, and breakers count it as a failure.
 /// </summary>
-public class TimeoutRejectedException : TimeoutException
+public class CallTimeoutException : TimeoutException
 {
     /// <summary>Creates the exception for a timeout of the given length.</summary>
     /// <param name="timeout">The timeout that elapsed.</param>
     /// <param name="innerException">The cancellation the timeout caused, if any.</param>
-    public TimeoutRejectedException(TimeSpan timeout, Exception? innerException = null)
+    public CallTimeoutException(TimeSpan timeout, Exception? innerException = null)
         : base(string.Create(CultureInfo.InvariantCulture, $"The operation did not complete within the timeout of {timeout.TotalMilliseconds:0.###} ms ({timeout})."), innerException)
     {
         Timeout = timeout;
     }
 
     /// <summary>Creates the exception with a default message.</summary>
-    public TimeoutRejectedException() : base("The operation did not complete within its timeout.")
+    public CallTimeoutException() : base("The operation did not complete within its timeout.")
     {
     }
 
     /// <summary>Creates the exception with a custom message.</summary>
-    public TimeoutRejectedException(string message) : base(message)
+    public CallTimeoutException(string message) : base(message)
     {
     }
 
     /// <summary>Creates the exception with a custom message and inner exception.</summary>
-    public TimeoutRejectedException(string message, Exception innerException) : base(message, innerException)
+    public CallTimeoutException(string message, Exception innerException) : base(message, innerException)
     {
     }
 

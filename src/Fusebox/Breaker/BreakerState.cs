@@ -1,7 +1,7 @@
 namespace Fusebox;
 
 /// <summary>The state of a circuit breaker.</summary>
-public enum CircuitState
+public enum BreakerState
 {
     /// <summary>Calls flow; outcomes are measured by the trip policy.</summary>
     Closed = 0,

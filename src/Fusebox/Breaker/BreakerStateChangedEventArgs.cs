@@ -1,9 +1,9 @@
 namespace Fusebox;
 
 /// <summary>Describes one state change of a <see cref="CircuitBreaker"/>.</summary>
-public sealed class CircuitStateChangedEventArgs : EventArgs
+public sealed class BreakerStateChangedEventArgs : EventArgs
 {
-    internal CircuitStateChangedEventArgs(string breakerName, CircuitState oldState, CircuitState newState,
+    internal BreakerStateChangedEventArgs(string breakerName, BreakerState oldState, BreakerState newState,
         TransitionReason reason, string? description, DateTimeOffset timestamp, long generation)
     {
         BreakerName = breakerName;
@@ -19,10 +19,10 @@ public sealed class CircuitStateChangedEventArgs : EventArgs
     public string BreakerName { get; }
 
     /// <summary>The state before the change.</summary>
-    public CircuitState OldState { get; }
+    public BreakerState OldState { get; }
 
     /// <summary>The state after the change.</summary>
-    public CircuitState NewState { get; }
+    public BreakerState NewState { get; }
 
     /// <summary>Why it changed.</summary>
     public TransitionReason Reason { get; }

@@ -9,7 +9,7 @@ namespace Fusebox;
 /// the breaker. A rejection carries no exception object, so rejecting costs no allocation.
 /// </summary>
 /// <typeparam name="T">The operation's result type.</typeparam>
-public readonly struct Outcome<T>
+public readonly struct CallOutcome<T>
 {
     // Kept small (24 bytes for an int result): an outcome travels by value, inside a ValueTask, through every await.
     // One reference holds the exception or, for a rejection, the breaker's name; they never occur together.
@@ -19,7 +19,7 @@ public readonly struct Outcome<T>
     private readonly Kind _kind;
     private readonly byte _rejectedIn;
 
-    private Outcome(Kind kind, T? value, object? payload, long retryAfterTicks, CircuitState rejectedIn)
+    private Outcome(Kind kind, T? value, object? payload, long retryAfterTicks, BreakerState rejectedIn)
     {
         _kind = kind;
         _value = value;
@@ -55,7 +55,7 @@ public readonly struct Outcome<T>
     public string? BreakerName => IsRejected ? Unsafe.As<string>(_payload) : null;
 
     /// <summary>The state of the breaker that rejected the call, when <see cref="IsRejected"/>.</summary>
-    public CircuitState RejectedIn => (CircuitState)_rejectedIn;
+    public BreakerState RejectedIn => (BreakerState)_rejectedIn;
 
     /// <summary>When rejected: how long until a probe may be admitted, if known.</summary>
     public TimeSpan? RetryAfter => _kind == Kind.RejectedWithRetryAfter ? TimeSpan.FromTicks(_retryAfterTicks) : null;
@@ -73,7 +73,7 @@ public readonly struct Outcome<T>
     }
 
     /// <summary>Returns the value, rethrows the operation's exception with its original stack trace, or throws
-    /// <see cref="BrokenCircuitException"/> when the call was rejected.</summary>
+    /// <see cref="CircuitOpenException"/> when the call was rejected.</summary>
     public T GetValueOrThrow()
     {
         if (HasValue)
@@ -86,21 +86,21 @@ public readonly struct Outcome<T>
             ExceptionDispatchInfo.Throw(Exception);
         }
 
-        throw new BrokenCircuitException(BreakerName ?? string.Empty, RejectedIn, RetryAfter);
+        throw new CircuitOpenException(BreakerName ?? string.Empty, RejectedIn, RetryAfter);
     }
 
     /// <summary>An outcome holding a value.</summary>
-    public static Outcome<T> FromValue(T value) => new(Kind.Value, value, null, 0, default);
+    public static CallOutcome<T> FromValue(T value) => new(Kind.Value, value, null, 0, default);
 
     /// <summary>An outcome holding the operation's exception.</summary>
-    public static Outcome<T> FromException(Exception exception)
+    public static CallOutcome<T> FromException(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         return new(Kind.Exception, default, exception, 0, default);
     }
 
     /// <summary>An outcome for a call rejected by the named breaker.</summary>
-    public static Outcome<T> Rejected(string breakerName, CircuitState state, TimeSpan? retryAfter) =>
+    public static CallOutcome<T> Rejected(string breakerName, BreakerState state, TimeSpan? retryAfter) =>
         new(retryAfter is null ? Kind.Rejected : Kind.RejectedWithRetryAfter, default, breakerName, retryAfter?.Ticks ?? 0, state);
 
     /// <inheritdoc/>
