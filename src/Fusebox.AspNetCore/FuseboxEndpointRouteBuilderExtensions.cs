@@ -41,14 +41,14 @@ public static class FuseboxEndpointRouteBuilderExtensions
 
         var group = endpoints.MapGroup(prefix);
         group.MapGet("", (HttpContext context) => Dashboard(context, prefix, options)).ExcludeFromDescription();
-        group.MapGet("/api/breakers", () => Results.Ok(registry.Breakers.OrderBy(b => b.Name, StringComparer.Ordinal).Select(BreakerView.From)));
+        group.MapGet("/api/breakers", () => Results.Json(registry.Breakers.OrderBy(b => b.Name, StringComparer.Ordinal).Select(BreakerView.From).ToArray(), FuseboxJsonContext.Default.BreakerViewArray));
         group.MapGet("/api/breakers/{name}", (string name) =>
-            Find(registry, name, out var breaker, out var notFound) ? Results.Ok(BreakerView.From(breaker!)) : notFound);
+            Find(registry, name, out var breaker, out var notFound) ? Results.Json(BreakerView.From(breaker!), FuseboxJsonContext.Default.BreakerView) : notFound);
         group.MapGet("/api/events", (CancellationToken aborted) =>
             TypedResults.ServerSentEvents(stream.ListenAsync(options.SnapshotInterval, aborted)));
         // Two parameters on purpose: a lambda taking only HttpContext would bind as a RequestDelegate and drop its result.
         group.MapGet("/api/capabilities", async (ClaimsPrincipal user, IServiceProvider requestServices) =>
-            Results.Ok(new CapabilitiesView(await CanControlAsync(user, requestServices, options), options.Title)));
+            Results.Json(new CapabilitiesView(await CanControlAsync(user, requestServices, options), options.Title), FuseboxJsonContext.Default.CapabilitiesView));
 
         foreach (var action in new[] { "isolate", "disable", "reset" })
         {
@@ -88,7 +88,7 @@ public static class FuseboxEndpointRouteBuilderExtensions
         }
 
         FuseboxAdminLog.ManualControl(logger, action, breaker.Name, user);
-        return Results.Ok(BreakerView.From(breaker));
+        return Results.Json(BreakerView.From(breaker), FuseboxJsonContext.Default.BreakerView);
     }
 
     private static bool Find(CircuitBreakerRegistry registry, string name, out CircuitBreaker? breaker, out IResult notFound)
@@ -115,7 +115,7 @@ public static class FuseboxEndpointRouteBuilderExtensions
         string basePath = context.Request.PathBase.Add(new PathString(prefix.TrimEnd('/'))).Value ?? prefix;
         string html = s_dashboard.Value
             .Replace("{{TITLE}}", System.Net.WebUtility.HtmlEncode(options.Title), StringComparison.Ordinal)
-            .Replace("\"{{BASE}}\"", JsonSerializer.Serialize(basePath), StringComparison.Ordinal);
+            .Replace("\"{{BASE}}\"", JsonSerializer.Serialize(basePath, FuseboxJsonContext.Default.String), StringComparison.Ordinal);
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:";
         return Results.Content(html, "text/html; charset=utf-8");

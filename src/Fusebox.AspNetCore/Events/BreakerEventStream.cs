@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Threading.Channels;
 
 namespace Fusebox.AspNetCore;
@@ -8,7 +9,8 @@ namespace Fusebox.AspNetCore;
 /// Feeds one server-sent event stream per listening client: an event <c>state</c> on every state change of any
 /// breaker, and an event <c>snapshot</c> (every breaker) at once and then periodically. A client that disconnects
 /// ends its enumeration, which unsubscribes it; a slow client loses its oldest pending state changes, never
-/// blocks a breaker.
+/// blocks a breaker. Items carry JSON already written through <see cref="FuseboxJsonContext"/> (the server-sent
+/// events result writes string data as is), so the stream needs no reflection-based serialization.
 /// </summary>
 internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimeProvider timeProvider)
 {
@@ -18,7 +20,7 @@ internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimePr
     /// <summary>Clients listening now.</summary>
     public int Listeners => Volatile.Read(ref _listeners);
 
-    public async IAsyncEnumerable<SseItem<object>> ListenAsync(TimeSpan snapshotInterval, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<SseItem<string>> ListenAsync(TimeSpan snapshotInterval, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var changes = Channel.CreateBounded<BreakerStateChangedEventArgs>(
             new BoundedChannelOptions(MaxPendingChanges) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -44,7 +46,7 @@ internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimePr
                 {
                     while (changes.Reader.TryRead(out var e))
                     {
-                        yield return new SseItem<object>(StateChangeView.From(e), "state");
+                        yield return new SseItem<string>(JsonSerializer.Serialize(StateChangeView.From(e), FuseboxJsonContext.Default.StateChangeView), "state");
                     }
 
                     change = changes.Reader.WaitToReadAsync(cancellationToken).AsTask();
@@ -63,6 +65,7 @@ internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimePr
         }
     }
 
-    private SseItem<object> Snapshot() =>
-        new(registry.Breakers.OrderBy(b => b.Name, StringComparer.Ordinal).Select(BreakerView.From).ToArray(), "snapshot");
+    private SseItem<string> Snapshot() =>
+        new(JsonSerializer.Serialize(registry.Breakers.OrderBy(b => b.Name, StringComparer.Ordinal).Select(BreakerView.From).ToArray(),
+            FuseboxJsonContext.Default.BreakerViewArray), "snapshot");
 }
