@@ -104,6 +104,61 @@ public class MetricsTests
         Assert.Equal(["keep"], gauge.GetMeasurementSnapshot().Select(m => (string)m.Tags[FuseboxMetrics.BreakerTag]!));
     }
 
+    [Fact]
+    public void Two_registries_on_one_meter_share_its_instruments_and_report_a_name_once()
+    {
+        // A meter factory hands out one meter per name (as the DI container's does): both registries get it.
+        using var factory = new CachingMeterFactory();
+        using var first = new CircuitBreakerRegistry(meterFactory: factory);
+        using var second = new CircuitBreakerRegistry(meterFactory: factory);
+        Assert.Same(first.Metrics.Meter, second.Metrics.Meter);
+        var instruments = new List<string>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (ReferenceEquals(instrument.Meter, first.Metrics.Meter))
+                {
+                    instruments.Add(instrument.Name);
+                }
+            },
+        };
+        listener.Start();
+        using var gauge = new MetricCollector<int>(first.Metrics.Meter, "fusebox.state");
+        first.GetOrAdd("fraud");
+        second.GetOrAdd("fraud").Isolate();
+        first.GetOrAdd("ledger");
+
+        gauge.RecordObservableInstruments();
+
+        Assert.Equal(instruments.Distinct().Count(), instruments.Count); // no instrument created twice
+        var series = gauge.GetMeasurementSnapshot().Select(m => ((string)m.Tags[FuseboxMetrics.BreakerTag]!, m.Value)).OrderBy(x => x.Item1).ToArray();
+        Assert.Equal([("fraud", (int)BreakerState.Isolated), ("ledger", (int)BreakerState.Closed)], series);
+    }
+
+    private sealed class CachingMeterFactory : IMeterFactory
+    {
+        private readonly Dictionary<string, Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            if (!_meters.TryGetValue(options.Name, out var meter))
+            {
+                _meters[options.Name] = meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
+            }
+
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            foreach (var meter in _meters.Values)
+            {
+                meter.Dispose();
+            }
+        }
+    }
+
     private sealed class TestMeterFactory : IMeterFactory
     {
         public List<Meter> Meters { get; } = [];

@@ -5,7 +5,11 @@ namespace Fusebox;
 
 /// <summary>
 /// The <c>Fusebox</c> meter's instruments. Every recording first checks <see cref="Instrument.Enabled"/>, so when no
-/// listener is attached a call pays one field read. Share one instance per meter (the registry does).
+/// listener is attached a call pays one field read. Instances on the same <see cref="System.Diagnostics.Metrics.Meter"/>
+/// (two registries built from one <see cref="IMeterFactory"/>, which hands out one meter per name) share one set of
+/// instruments, so no instrument is created twice and the <c>fusebox.state</c> gauge reports each breaker name once:
+/// when several live breakers share a name, with the most severe of their states (open, isolated, half-open,
+/// disabled, closed, in that order).
 /// </summary>
 public sealed class FuseboxMetrics : IDisposable
 {
@@ -17,33 +21,28 @@ public sealed class FuseboxMetrics : IDisposable
 
     private static readonly Lazy<FuseboxMetrics> s_shared = new(() => new FuseboxMetrics());
 
+    // One instrument set per Meter, however many FuseboxMetrics are created on it. Weak keys: a disposed, dropped meter
+    // takes its set with it.
+    private static readonly ConditionalWeakTable<Meter, MeterInstruments> s_instruments = new();
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
+    private readonly MeterInstruments _shared;
+
+    // The shared set's counters, copied here so that a recording reads this object's field, not one more indirection.
     private readonly Counter<long> _calls;
     private readonly Counter<long> _slowCalls;
     private readonly Counter<long> _transitions;
     private readonly Counter<long> _classificationErrors;
 
-    private ResilienceMetrics? _resilience;
-
-    // Weak, so a breaker dropped by its owner is not kept alive just to be reported by the gauge.
-    private readonly ConditionalWeakTable<CircuitBreaker, object?> _breakers = new();
-
-    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a new <c>Fusebox</c> meter when null.</summary>
+    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a new <c>Fusebox</c> meter when null.
+    /// With a factory, every instance created from it shares the factory's meter and its instruments.</summary>
     public FuseboxMetrics(IMeterFactory? meterFactory = null)
     {
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _calls = _meter.CreateCounter<long>("fusebox.calls", "{call}",
-            "Calls through a breaker by outcome: success, failure, rejected, ignored.");
-        _slowCalls = _meter.CreateCounter<long>("fusebox.slow_calls", "{call}",
-            "Calls slower than the breaker's SlowCallThreshold (also counted once in fusebox.calls).");
-        _transitions = _meter.CreateCounter<long>("fusebox.transitions", "{transition}",
-            "State transitions, tagged fusebox.from and fusebox.to.");
-        _classificationErrors = _meter.CreateCounter<long>("fusebox.classification_errors", "{error}",
-            "ShouldHandleException or ShouldHandleResult predicates that threw (tagged fusebox.predicate: exception, result); the call counted as a failure and its caller got the call's own exception or result.");
-        _meter.CreateObservableGauge("fusebox.state", ObserveStates, "{state}",
-            "Current state per breaker: 0 closed, 1 open, 2 half-open, 3 isolated, 4 disabled.");
+        _shared = s_instruments.GetValue(_meter, static meter => new MeterInstruments(meter));
+        (_calls, _slowCalls, _transitions, _classificationErrors) = (_shared.Calls, _shared.SlowCalls, _shared.Transitions, _shared.ClassificationErrors);
     }
 
     /// <summary>The instance used by breakers created without one.</summary>
@@ -53,11 +52,11 @@ public sealed class FuseboxMetrics : IDisposable
     public Meter Meter => _meter;
 
     /// <summary>The resilient callers' instruments, created on first use on the same meter.</summary>
-    internal ResilienceMetrics Resilience => LazyInitializer.EnsureInitialized(ref _resilience, () => new ResilienceMetrics(_meter));
+    internal ResilienceMetrics Resilience => _shared.Resilience;
 
-    internal void Track(CircuitBreaker breaker) => _breakers.AddOrUpdate(breaker, null);
+    internal void Track(CircuitBreaker breaker) => _shared.Breakers.AddOrUpdate(breaker, null);
 
-    internal void Untrack(CircuitBreaker breaker) => _breakers.Remove(breaker);
+    internal void Untrack(CircuitBreaker breaker) => _shared.Breakers.Remove(breaker);
 
     // The check inlines into every call; the recording, which only runs with a listener, stays out of line.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -99,14 +98,6 @@ public sealed class FuseboxMetrics : IDisposable
         }
     }
 
-    private IEnumerable<Measurement<int>> ObserveStates()
-    {
-        foreach (var (breaker, _) in _breakers)
-        {
-            yield return new Measurement<int>((int)breaker.State, new KeyValuePair<string, object?>(BreakerTag, breaker.Name));
-        }
-    }
-
     /// <summary>Disposes the meter when this instance created it.</summary>
     public void Dispose()
     {
@@ -114,5 +105,69 @@ public sealed class FuseboxMetrics : IDisposable
         {
             _meter.Dispose();
         }
+    }
+
+    /// <summary>The instruments of one meter, and the breakers its gauge reports.</summary>
+    private sealed class MeterInstruments
+    {
+        private ResilienceMetrics? _resilience;
+
+        public MeterInstruments(Meter meter)
+        {
+            Meter = meter;
+            Calls = meter.CreateCounter<long>("fusebox.calls", "{call}",
+                "Calls through a breaker by outcome: success, failure, rejected, ignored.");
+            SlowCalls = meter.CreateCounter<long>("fusebox.slow_calls", "{call}",
+                "Calls slower than the breaker's SlowCallThreshold (also counted once in fusebox.calls).");
+            Transitions = meter.CreateCounter<long>("fusebox.transitions", "{transition}",
+                "State transitions, tagged fusebox.from and fusebox.to.");
+            ClassificationErrors = meter.CreateCounter<long>("fusebox.classification_errors", "{error}",
+                "ShouldHandleException or ShouldHandleResult predicates that threw (tagged fusebox.predicate: exception, result); the call counted as a failure and its caller got the call's own exception or result.");
+            meter.CreateObservableGauge("fusebox.state", ObserveStates, "{state}",
+                "Current state per breaker name: 0 closed, 1 open, 2 half-open, 3 isolated, 4 disabled; several live breakers of one name report the most severe.");
+        }
+
+        public Meter Meter { get; }
+
+        public Counter<long> Calls { get; }
+
+        public Counter<long> SlowCalls { get; }
+
+        public Counter<long> Transitions { get; }
+
+        public Counter<long> ClassificationErrors { get; }
+
+        // Weak, so a breaker dropped by its owner is not kept alive just to be reported by the gauge.
+        public ConditionalWeakTable<CircuitBreaker, object?> Breakers { get; } = new();
+
+        public ResilienceMetrics Resilience => LazyInitializer.EnsureInitialized(ref _resilience, () => new ResilienceMetrics(Meter));
+
+        private IEnumerable<Measurement<int>> ObserveStates()
+        {
+            // One series per name: two registries (or two breakers of one name) must not report the same series twice.
+            var byName = new Dictionary<string, BreakerState>(StringComparer.Ordinal);
+            foreach (var (breaker, _) in Breakers)
+            {
+                var state = breaker.State;
+                if (!byName.TryGetValue(breaker.Name, out var seen) || Severity(state) > Severity(seen))
+                {
+                    byName[breaker.Name] = state;
+                }
+            }
+
+            foreach (var (name, state) in byName)
+            {
+                yield return new Measurement<int>((int)state, new KeyValuePair<string, object?>(BreakerTag, name));
+            }
+        }
+
+        private static int Severity(BreakerState state) => state switch
+        {
+            BreakerState.Open => 4,
+            BreakerState.Isolated => 3,
+            BreakerState.HalfOpen => 2,
+            BreakerState.Disabled => 1,
+            _ => 0,
+        };
     }
 }
