@@ -31,18 +31,21 @@ echo "package-check: packed $(ls "$feed"/*.nupkg | wc -l) packages, version $ver
 
 # The same version can be packed twice with different content (uncommitted changes): never reuse an extracted copy.
 rm -rf "$consumer_packages"/fusebox*
-consumer=samples/PackageConsumer
-dotnet restore "$consumer" --packages "$consumer_packages" -p:FuseboxVersion="$version" -v quiet -nologo \
-  || fail "restore of $consumer from $feed"
-dotnet build "$consumer" -c Release --no-restore -p:FuseboxVersion="$version" -v quiet -nologo \
-  || fail "build of $consumer against the packages"
+# A console app and an ASP.NET Core app, as a team would start them.
+for consumer in samples/PackageConsumer samples/PackageConsumer.Web; do
+  name=$(basename "$consumer")
+  dotnet restore "$consumer" --packages "$consumer_packages" -p:FuseboxVersion="$version" -v quiet -nologo \
+    || fail "restore of $consumer from $feed"
+  dotnet build "$consumer" -c Release --no-restore -p:FuseboxVersion="$version" -v quiet -nologo \
+    || fail "build of $consumer against the packages"
 
-deps="$consumer/bin/Release/net10.0/PackageConsumer.deps.json"
-[ -f "$deps" ] || fail "$deps not found"
-grep -q "\"Fusebox.Http/$version\"" "$deps" || fail "$deps does not reference the package Fusebox.Http/$version"
-newer=$(grep -oE '"Microsoft\.Extensions\.[A-Za-z0-9.]+/(1[1-9]|[2-9][0-9])\.[^"]*"' "$deps" | sort -u || true)
-if [ -n "$newer" ]; then
-  fail "the consumer pulls in Microsoft.Extensions.* newer than the .NET 10 shared framework (>= 11): $(echo $newer)"
-fi
+  deps="$consumer/bin/Release/net10.0/$name.deps.json"
+  [ -f "$deps" ] || fail "$deps not found"
+  grep -q "\"Fusebox.Http/$version\"" "$deps" || fail "$deps does not reference the package Fusebox.Http/$version"
+  newer=$(grep -oE '"Microsoft\.Extensions\.[A-Za-z0-9.]+/(1[1-9]|[2-9][0-9])\.[^"]*"' "$deps" | sort -u || true)
+  if [ -n "$newer" ]; then
+    fail "$name pulls in Microsoft.Extensions.* newer than the .NET 10 shared framework (>= 11): $(echo $newer)"
+  fi
 
-dotnet "$consumer/bin/Release/net10.0/PackageConsumer.dll"
+  dotnet "$consumer/bin/Release/net10.0/$name.dll" || fail "$name did not run correctly"
+done
