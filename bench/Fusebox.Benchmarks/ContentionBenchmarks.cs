@@ -40,6 +40,12 @@ public class ContentionBenchmarks
     [Benchmark(OperationsPerInvoke = CallsPerThread * Threads)]
     public void FuseboxCount100() => Parallel.Invoke(FuseboxCountLoop, FuseboxCountLoop);
 
+    /// <summary>Not a breaker: the floor under <see cref="FuseboxCount100"/>. Every call of a count window moves its one
+    /// shared cursor with a compare-and-swap, so two threads pass that cache line back and forth on every call; this
+    /// row is exactly that CAS loop on one shared int, with nothing else around it.</summary>
+    [Benchmark(OperationsPerInvoke = CallsPerThread * Threads)]
+    public void SharedCursorFloor() => Parallel.Invoke(CursorLoop, CursorLoop);
+
     private void PollyLoop()
     {
         var pipeline = _polly;
@@ -64,6 +70,20 @@ public class ContentionBenchmarks
         for (int i = 0; i < CallsPerThread; i++)
         {
             breaker.Execute(static (s, _) => s, i, CancellationToken.None);
+        }
+    }
+
+    private int _cursor;
+
+    private void CursorLoop()
+    {
+        for (int i = 0; i < CallsPerThread; i++)
+        {
+            int seen = Volatile.Read(ref _cursor);
+            while (Interlocked.CompareExchange(ref _cursor, seen + 1, seen) is var now && now != seen)
+            {
+                seen = now;
+            }
         }
     }
 
