@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Docs.Tests.Scaffold;
 
@@ -11,6 +12,9 @@ public abstract class WebAppScaffold
     protected WebApplicationBuilder builder { get; } = WebApplication.CreateBuilder();
 
     protected WebApplication app => _app ??= builder.Build();
+
+    /// <summary>What the snippet registered, for a test to resolve.</summary>
+    public IServiceCollection Services => builder.Services;
 
     private WebApplication? _app;
 }
