@@ -71,6 +71,7 @@ public sealed partial class ResilientCaller
     /// <exception cref="CircuitOpenException">The breaker rejected the call and no fallback handles rejections.</exception>
     /// <exception cref="CallTimeoutException">The last attempt or the whole call timed out (and no fallback handles failures).</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled (after recording a failure an earlier attempt produced, if any).</exception>
+    [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
     public async ValueTask<CallResult<TResult>> ExecuteAsync<TState, TResult>(Func<TState, CancellationToken, ValueTask<TResult>> operation,
         TState state, Fallback<TResult>? fallback = null, CancellationToken cancellationToken = default)
     {
@@ -196,6 +197,12 @@ public sealed partial class ResilientCaller
     public ValueTask<CallResult<TResult>> ExecuteAsync<TResult>(Func<CancellationToken, Task<TResult>> operation,
         Fallback<TResult>? fallback = null, CancellationToken cancellationToken = default) =>
         ExecuteAsync(static (op, ct) => new ValueTask<TResult>(op(ct)), operation ?? throw new ArgumentNullException(nameof(operation)), fallback, cancellationToken);
+
+    /// <summary>Runs a <see cref="Task{TResult}"/>-returning <paramref name="operation"/> with a state argument through fallback, breaker, retries and timeouts.</summary>
+    public ValueTask<CallResult<TResult>> ExecuteAsync<TState, TResult>(Func<TState, CancellationToken, Task<TResult>> operation,
+        TState state, Fallback<TResult>? fallback = null, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(static (s, ct) => new ValueTask<TResult>(s.Operation(s.State, ct)),
+            (Operation: operation ?? throw new ArgumentNullException(nameof(operation)), State: state), fallback, cancellationToken);
 
     /// <summary>After the permit was reported: the fallback for a failure, or the operation's own exception, or its failing result.</summary>
     private async ValueTask<CallResult<TResult>> FailedAsync<TResult>(int attempts, TResult result, Exception? failure,

@@ -236,6 +236,23 @@ public class ResilientCallerTests
         Assert.Equal(42, result.Value);
     }
 
+    [Fact]
+    public async Task Stateful_overload_accepts_Task_returning_operations_and_async_lambdas()
+    {
+        var (caller, _, _) = Create();
+        static Task<int> DoubleAsync(int s, CancellationToken ct) => Task.FromResult(s * 2);
+
+        var fromTask = await caller.ExecuteAsync(static (s, ct) => DoubleAsync(s, ct), 21);
+        var fromAsyncLambda = await caller.ExecuteAsync(static async (s, ct) =>
+        {
+            await Task.Yield();
+            return s + 1;
+        }, 41);
+
+        Assert.Equal(42, fromTask.Value);
+        Assert.Equal(42, fromAsyncLambda.Value);
+    }
+
     private sealed class ServerBusyException(TimeSpan retryAfter) : Exception("busy")
     {
         public TimeSpan RetryAfter { get; } = retryAfter;
