@@ -139,6 +139,7 @@ public sealed partial class ResilientCaller
                 }
 
                 retryableResult = failure is null && RetriesResult(result); // asked once per attempt
+                // Stryker disable once Logical : && would leave `delay` unassigned, a compile error that would make Stryker drop every mutant of ExecuteAsync.
                 if (!MayRetry(permit, attempt, failure, retryableResult, overall) || !TryPlanRetry(attempt, failure, result, ref previousDelay, out var delay))
                 {
                     break;
