@@ -121,19 +121,4 @@ internal sealed class HalfOpenProbes
 
         return count;
     }
-
-    /// <summary>Time until the earliest held slot expires, when all are held; null when none is held.</summary>
-    public TimeSpan? EarliestExpiry(long now)
-    {
-        long earliest = long.MaxValue;
-        foreach (long s in _slots)
-        {
-            if (s > 0 && s < earliest)
-            {
-                earliest = s;
-            }
-        }
-
-        return earliest == long.MaxValue ? null : TimeSpan.FromTicks(Math.Max(0, earliest - now));
-    }
 }

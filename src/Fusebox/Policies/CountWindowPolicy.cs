@@ -79,6 +79,7 @@ public sealed class CountWindowPolicy : TripPolicy
             byte cell = (byte)(Called | (failure ? FailedBit : 0) | (slow ? SlowBit : 0));
             int cursor = Volatile.Read(ref _cursor);
             int next;
+            // Stryker disable once Boolean : while (false) leaves `next` unassigned, a compile error that would make Stryker drop every mutant of Record.
             while (true)
             {
                 int index = cursor & CellMask;

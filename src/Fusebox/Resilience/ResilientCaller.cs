@@ -140,6 +140,8 @@ public sealed partial class ResilientCaller
                 }
 
                 retryableResult = failure is null && RetriesResult(result); // asked once per attempt
+                // Stryker disable once all : any mutant of this condition puts `out var delay` under Stryker's mutant switch, where it is
+                // not definitely assigned; the compile error would make Stryker drop every mutant of ExecuteAsync.
                 if (!MayRetry(permit, attempt, failure, retryableResult, overall) || !TryPlanRetry(attempt, failure, result, ref previousDelay, out var delay))
                 {
                     break;
