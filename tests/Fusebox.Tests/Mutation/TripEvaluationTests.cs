@@ -28,11 +28,11 @@ public class TripEvaluationTests
 
         // 5 of 10 is at the threshold, but nothing that could raise the rate has happened since the minimum was reached.
         Assert.Equal(new WindowStatistics(10, 5, 0), breaker.Snapshot().Window);
-        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(BreakerState.Closed, breaker.State);
 
         breaker.Fail();
 
-        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(BreakerState.Open, breaker.State);
         Assert.Equal(TransitionReason.FailureRate, breaker.Snapshot().LastReason);
     }
 }
