@@ -1,3 +1,5 @@
+// docs/testing.md, "Code that uses the HTTP handler" shows this file.
+
 using System.Net;
 using Fusebox;
 using Fusebox.Extensions;
@@ -8,8 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Fusebox.Testing.Tests.Guide;
 
-// docs/testing.md, "Code that uses the HTTP handler". The inner handler stands in for the network: no socket is
-// opened, and it counts what would have been sent.
+// The primary handler stands in for the network: no socket is opened, and it counts what would have been sent.
 public sealed class StubHandler(HttpStatusCode status = HttpStatusCode.OK) : HttpMessageHandler
 {
     public int Requests { get; private set; }

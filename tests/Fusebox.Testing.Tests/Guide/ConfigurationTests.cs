@@ -1,3 +1,5 @@
+// docs/testing.md, "Testing configuration" shows this file.
+
 using Fusebox;
 using Fusebox.Extensions;
 using Microsoft.Extensions.Configuration;
@@ -7,8 +9,8 @@ using Microsoft.Extensions.Options;
 
 namespace Fusebox.Testing.Tests.Guide;
 
-// docs/testing.md, "Testing configuration". The host is built as Program.cs builds it, with the configuration in
-// memory instead of appsettings.json; DisableDefaults keeps the machine's environment variables and files out.
+// The host is built as Program.cs builds it, with the configuration in memory instead of appsettings.json;
+// DisableDefaults keeps the machine's environment variables and files out.
 public class ConfigurationTests
 {
     private static IHost BuildHost(Dictionary<string, string?> settings)

@@ -1,12 +1,13 @@
+// docs/testing.md, "Code that uses a ResilientCaller; asserting that the fallback was used" shows this file.
+
 using Fusebox;
 using Fusebox.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fusebox.Testing.Tests.Guide;
 
-// docs/testing.md, "Code that uses a ResilientCaller; asserting that the fallback was used". The code under test asks
-// a fraud service whether to approve a payment; while the breaker rejects calls it approves and flags the payment for
-// manual review.
+// The code under test asks a fraud service whether to approve a payment; while the breaker rejects calls it
+// approves the payment and flags it for manual review.
 public sealed record Decision(bool Approved, bool NeedsReview);
 
 public sealed class PaymentAuthorizer(ResilientCaller fraudService, Func<decimal, CancellationToken, Task<bool>> isLegitimate)

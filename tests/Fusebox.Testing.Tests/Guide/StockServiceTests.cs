@@ -1,11 +1,12 @@
+// docs/testing.md, "Code that calls through a breaker" shows this file.
+
 using Fusebox;
 using Fusebox.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fusebox.Testing.Tests.Guide;
 
-// docs/testing.md, "Code that calls through a breaker". The code under test: stock levels from a store behind a
-// breaker, "unknown" (null) while the breaker rejects calls.
+// The code under test: stock levels from a store behind a breaker, "unknown" (null) while the breaker rejects calls.
 public sealed class StockService(CircuitBreaker breaker, Func<string, CancellationToken, Task<int>> countInStore)
 {
     public async Task<int?> StockAsync(string sku, CancellationToken cancellationToken = default)
