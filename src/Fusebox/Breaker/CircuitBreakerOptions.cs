@@ -33,6 +33,16 @@ public sealed class CircuitBreakerOptions
     /// </summary>
     public double BreakDurationJitter { get; set; }
 
+    /// <summary>
+    /// Where the jitter of <see cref="BreakDurationJitter"/> comes from: a function returning a number in [0, 1), read
+    /// once per break and only when jitter is configured. Default null: <see cref="Random.Shared"/>. Set it to make
+    /// breaks reproducible, e.g. in tests (Fusebox.Testing's <c>JitterSources.Seeded(42)</c>, or <c>() =&gt; 0</c> for
+    /// full-length breaks). It is called from whichever thread opens the breaker, so it must be thread-safe (a plain
+    /// <see cref="Random"/> is not), and it must not throw: it runs while a failure is being recorded. A value outside
+    /// [0, 1) is clamped into it (NaN counts as 0), so a faulty source can never lengthen a break or make it negative.
+    /// </summary>
+    public Func<double>? JitterSource { get; set; }
+
     /// <summary>Probe calls admitted in half-open. Default 3; [1, 1000].</summary>
     public int HalfOpenPermits { get; set; } = 3;
 

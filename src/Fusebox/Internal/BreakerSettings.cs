@@ -43,7 +43,8 @@ internal sealed class BreakerSettings
 
     /// <summary>The break for the n-th consecutive re-open: grown by the backoff, capped, then shortened by jitter.</summary>
     /// <param name="consecutiveOpens">Re-opens since the breaker last closed.</param>
-    /// <param name="jitter">A number in [0, 1), read only when jitter is configured.</param>
+    /// <param name="jitter">A number in [0, 1), read only when jitter is configured and
+    /// <see cref="CircuitBreakerOptions.JitterSource"/> is not set.</param>
     public long BreakTicks(int consecutiveOpens, Func<double> jitter)
     {
         double ticks = Options.BreakDuration.Ticks * Math.Pow(Options.BreakDurationBackoff, consecutiveOpens);
@@ -54,9 +55,13 @@ internal sealed class BreakerSettings
 
         if (Options.BreakDurationJitter > 0)
         {
-            ticks *= 1 - (Options.BreakDurationJitter * jitter());
+            ticks *= 1 - (Options.BreakDurationJitter * InUnitInterval((Options.JitterSource ?? jitter)()));
         }
 
         return Math.Max(1, (long)ticks);
     }
+
+    /// <summary>A user's jitter source may return anything; clamping keeps every break within [1 - jitter, 1] of its
+    /// nominal length (NaN fails both comparisons and becomes 0: the full break).</summary>
+    private static double InUnitInterval(double draw) => draw >= 0 ? Math.Min(draw, Math.BitDecrement(1.0)) : 0;
 }

@@ -31,7 +31,7 @@ public class ResilienceMetricsAndAllocationTests
         Assert.All(attempts.GetMeasurementSnapshot(), m => Assert.Equal("fraud", m.Tags[FuseboxMetrics.BreakerTag]));
     }
 
-    [Fact]
+    [ZeroAllocationFact]
     public void The_composed_success_path_allocates_nothing()
     {
         var breaker = new CircuitBreaker("alloc", new CircuitBreakerOptions(), TimeProvider.System, new FuseboxMetrics());
@@ -43,7 +43,7 @@ public class ResilienceMetricsAndAllocationTests
         Assert.Equal(0, bytes);
     }
 
-    [Fact]
+    [ZeroAllocationFact]
     public void The_composed_success_path_with_timeouts_allocates_nothing_once_warm()
     {
         var breaker = new CircuitBreaker("alloc", new CircuitBreakerOptions(), TimeProvider.System, new FuseboxMetrics());
