@@ -48,8 +48,10 @@ public sealed partial class CircuitBreaker
         }
     }
 
+    // Not generic: the predicate takes object anyway (a value-type result is boxed for it either way), and shared
+    // generic code for reference-type results measured slower on the closed path than this one plain method.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Completion HandledResult<TResult>(Func<object?, bool> handle, TResult result)
+    private Completion HandledResult(Func<object?, bool> handle, object? result)
     {
         try
         {
