@@ -61,8 +61,7 @@ public sealed partial class CircuitBreaker
         catch (Exception)
 #pragma warning restore CA1031
         {
-            _metrics.RecordClassificationError(Name, "result");
-            return Completion.Failure;
+            return ResultClassificationFault();
         }
     }
 
@@ -98,6 +97,38 @@ public sealed partial class CircuitBreaker
         }
 
         CompleteClosedSlow(issuedIn, completion, s);
+    }
+
+    /// <summary>
+    /// Classifies a result with the settings of <paramref name="current"/>, letting a throwing predicate's exception
+    /// out. Only for ExecuteAsync's closed fast path, whose body already has a catch to put it in: there the guard costs
+    /// nothing, where <see cref="HandledResult"/>'s own try/catch costs a call (about 2.5 ns, measured) on every call of
+    /// a breaker with a result predicate.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Completion ClassifyUnguarded<TResult>(StateRecord current, TResult result) =>
+        typeof(TResult) != typeof(VoidResult) && current.ShouldHandleResult is { } handle && handle(result) ? Completion.Failure : Completion.Success;
+
+    /// <summary>A result predicate threw: counted on the meter, and the call is a failure (as in <see cref="HandledResult"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal Completion ResultClassificationFault()
+    {
+        _metrics.RecordClassificationError(Name, "result");
+        return Completion.Failure;
+    }
+
+    /// <summary>Records a classified outcome of a call admitted in <paramref name="issuedIn"/>, given the record read
+    /// for its classification.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void CompleteClosed(StateRecord issuedIn, StateRecord current, Completion completion)
+    {
+        if (ReferenceEquals(current, issuedIn) && completion != Completion.Ignored)
+        {
+            RecordMeasured(current, completion == Completion.Failure, slow: false);
+            return;
+        }
+
+        CompleteClosedSlow(issuedIn, completion, current);
     }
 
     /// <summary>Records the exception of a call admitted in closed state <paramref name="issuedIn"/> without a permit.</summary>

@@ -40,7 +40,20 @@ public sealed partial class CircuitBreaker
         if (pending.IsCompletedSuccessfully)
         {
             TResult result = pending.Result;
-            CompleteClosed(s, result);
+            var current = Volatile.Read(ref _state); // classified by the settings in force now, as in every style
+            Completion completion;
+            try
+            {
+                completion = ClassifyUnguarded(current, result);
+            }
+#pragma warning disable CA1031 // a throwing ShouldHandleResult must not replace the caller's result
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                completion = ResultClassificationFault();
+            }
+
+            CompleteClosed(s, current, completion);
             return new ValueTask<TResult>(result);
         }
 

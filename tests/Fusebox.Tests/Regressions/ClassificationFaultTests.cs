@@ -51,4 +51,16 @@ public class ClassificationFaultTests
         var s = breaker.Snapshot();
         Assert.Equal((0, 2), (s.SuccessfulCalls, s.FailedCalls));
     }
+
+    [Fact]
+    public async Task The_async_closed_fast_path_returns_the_result_when_the_result_predicate_throws()
+    {
+        var (breaker, _) = TestBreakers.Create(ThrowingPredicates);
+
+        int value = await breaker.ExecuteAsync(static (s, ct) => new ValueTask<int>(s), 5);
+        var late = await breaker.TryExecuteAsync(static async (s, ct) => { await Task.Yield(); return s; }, 6);
+
+        Assert.Equal((5, 6), (value, late.Value));
+        Assert.Equal((0, 2), (breaker.Snapshot().SuccessfulCalls, breaker.Snapshot().FailedCalls));
+    }
 }
