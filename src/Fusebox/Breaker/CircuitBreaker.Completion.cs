@@ -89,14 +89,7 @@ public sealed partial class CircuitBreaker
     internal void CompleteClosed<TResult>(StateRecord issuedIn, TResult result)
     {
         var s = Volatile.Read(ref _state);
-        var completion = Classify(s, result);
-        if (ReferenceEquals(s, issuedIn) && completion != Completion.Ignored)
-        {
-            RecordMeasured(s, completion == Completion.Failure, slow: false);
-            return;
-        }
-
-        CompleteClosedSlow(issuedIn, completion, s);
+        CompleteClosed(issuedIn, s, Classify(s, result));
     }
 
     /// <summary>
@@ -135,14 +128,7 @@ public sealed partial class CircuitBreaker
     internal void CompleteClosed(StateRecord issuedIn, Exception exception, CancellationToken cancellationToken)
     {
         var s = Volatile.Read(ref _state);
-        var completion = Classify(s.Settings, exception, cancellationToken);
-        if (ReferenceEquals(s, issuedIn) && completion != Completion.Ignored)
-        {
-            RecordMeasured(s, completion == Completion.Failure, slow: false);
-            return;
-        }
-
-        CompleteClosedSlow(issuedIn, completion, s);
+        CompleteClosed(issuedIn, s, Classify(s.Settings, exception, cancellationToken));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
