@@ -35,12 +35,12 @@ public class WindowedPolicyBenchmarks
         _fuseboxCount = new CircuitBreaker("count", new CircuitBreakerOptions
         {
             TripPolicy = TripPolicy.FailureRate(0.5, windowSize: 100, minimumCalls: 100),
-            ShouldHandleResult = static r => r is Response { IsFailure: true },
+            ShouldHandleResult = ResultPredicate.Handle<Response>(static r => r.IsFailure),
         });
         _fuseboxTime = new CircuitBreaker("time", new CircuitBreakerOptions
         {
             TripPolicy = TripPolicy.FailureRate(0.5, TimeSpan.FromSeconds(10), minimumCalls: 100),
-            ShouldHandleResult = static r => r is Response { IsFailure: true },
+            ShouldHandleResult = ResultPredicate.Handle<Response>(static r => r.IsFailure),
         });
     }
 
@@ -83,7 +83,7 @@ public class WindowScalingBenchmarks
     public void Setup() => _breaker = new CircuitBreaker("scaling", new CircuitBreakerOptions
     {
         TripPolicy = TripPolicy.FailureRate(0.9, windowSize: WindowSize, minimumCalls: WindowSize),
-        ShouldHandleResult = static r => r is Response { IsFailure: true },
+        ShouldHandleResult = ResultPredicate.Handle<Response>(static r => r.IsFailure),
     });
 
     [GlobalCleanup]

@@ -8,11 +8,11 @@ internal static class HttpRetry
     public static ResilientCaller CreateCaller(CircuitBreaker breaker, FuseboxHttpHandlerOptions options)
     {
         var retry = options.Retry!.Clone();
-        var shouldHandleResponse = options.ShouldHandleResponse;
-        var shouldHandleException = options.ShouldHandleException;
-        retry.ShouldRetryResult ??= r => r is HttpResponseMessage response && shouldHandleResponse(response);
-        retry.ShouldRetryException ??= shouldHandleException;
-        retry.DelayHint ??= static c => RetryAfterOf(c.Result as HttpResponseMessage);
+        var failedResponse = ResultPredicate.Handle(options.ShouldHandleResponse);
+        var clock = breaker.TimeProvider;
+        retry.ShouldRetryResult ??= failedResponse;
+        retry.ShouldRetryException ??= options.ShouldHandleException;
+        retry.DelayHint ??= c => RetryAfterOf(c.Result as HttpResponseMessage, clock);
         var userOnRetry = retry.OnRetry;
         retry.OnRetry = e =>
         {
@@ -24,12 +24,13 @@ internal static class HttpRetry
         {
             Retry = retry,
             Timeout = new TimeoutOptions { AttemptTimeout = options.Timeout },
-            ShouldHandleResult = r => r is HttpResponseMessage response && shouldHandleResponse(response),
+            ShouldHandleResult = failedResponse,
         });
     }
 
-    /// <summary>The delay a 429 or 503 asks for with its <c>Retry-After</c> header (seconds or an HTTP date).</summary>
-    public static TimeSpan? RetryAfterOf(HttpResponseMessage? response)
+    /// <summary>The delay a 429 or 503 asks for with its <c>Retry-After</c> header (seconds, or an HTTP date read
+    /// against <paramref name="clock"/>, the breaker's).</summary>
+    public static TimeSpan? RetryAfterOf(HttpResponseMessage? response, TimeProvider clock)
     {
         if (response is null || response.StatusCode is not (System.Net.HttpStatusCode.TooManyRequests or System.Net.HttpStatusCode.ServiceUnavailable))
         {
@@ -37,6 +38,6 @@ internal static class HttpRetry
         }
 
         var header = response.Headers.RetryAfter;
-        return header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return header?.Delta ?? (header?.Date is { } date ? date - clock.GetUtcNow() : null);
     }
 }

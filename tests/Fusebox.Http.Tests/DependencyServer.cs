@@ -35,6 +35,9 @@ public sealed class DependencyServer : IAsyncDisposable
     /// <summary>The behavior applies to this many requests; later ones are answered OK.</summary>
     public int FailFirst { get; set; } = int.MaxValue;
 
+    /// <summary>The <c>Retry-After</c> value a 503 carries: seconds or an HTTP date. Default "7".</summary>
+    public string RetryAfter { get; set; } = "7";
+
     /// <summary>The bodies of requests that had one, in arrival order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Bodies { get; } = new();
 
@@ -71,7 +74,7 @@ public sealed class DependencyServer : IAsyncDisposable
                 break;
             case Behavior.Unavailable:
                 context.Response.StatusCode = 503;
-                context.Response.Headers.RetryAfter = "7";
+                context.Response.Headers.RetryAfter = RetryAfter;
                 break;
             case Behavior.TooManyRequests:
                 context.Response.StatusCode = 429;

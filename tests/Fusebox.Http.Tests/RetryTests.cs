@@ -118,6 +118,23 @@ public class RetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_Retry_After_date_is_read_against_the_breakers_clock()
+    {
+        // The fake clock is at 2000-01-01; an HTTP date 12 s after it means "in 12 s" for this client. Read against the
+        // system clock (as before), it is decades in the past: no wait at all.
+        var delays = new List<TimeSpan>();
+        using var fixture = new ClientFixture(o => o.Retry = new RetryOptions { MaxAttempts = 2, Jitter = JitterKind.None, OnRetry = e => delays.Add(e.Delay) });
+        _server.Behavior = Behavior.Unavailable;
+        _server.RetryAfter = (fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(12)).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        _server.FailFirst = 1;
+
+        using var response = await GetThroughFirstRetryAsync(fixture, TimeSpan.FromSeconds(12));
+
+        Assert.Equal([TimeSpan.FromSeconds(12)], delays);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Retry_After_is_capped_by_the_max_delay()
     {
         var delays = new List<TimeSpan>();

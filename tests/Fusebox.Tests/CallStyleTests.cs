@@ -192,7 +192,7 @@ public class CallStyleTests
         var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions
         {
             TripPolicy = TripPolicy.ConsecutiveFailures(2),
-            ShouldHandleResult = r => r is 503,
+            ShouldHandleResult = ResultPredicate.Handle<int>(static r => r == 503),
         });
 
         Assert.True(breaker.TryAcquire(out var a));

@@ -60,7 +60,7 @@ public class FailureClassificationTests
         var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions
         {
             TripPolicy = TripPolicy.ConsecutiveFailures(2),
-            ShouldHandleResult = r => r is string s && s.StartsWith("503", StringComparison.Ordinal),
+            ShouldHandleResult = ResultPredicate.Handle<string>(static s => s.StartsWith("503", StringComparison.Ordinal)),
         });
 
         Assert.Equal("503 Service Unavailable", await breaker.ExecuteAsync(static _ => new ValueTask<string>("503 Service Unavailable")));
@@ -74,7 +74,7 @@ public class FailureClassificationTests
     public void Void_operations_never_reach_the_result_predicate()
     {
         int predicateCalls = 0;
-        var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { ShouldHandleResult = _ => ++predicateCalls > 0 });
+        var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { ShouldHandleResult = ResultPredicate.Handle<object?>(_ => ++predicateCalls > 0) });
 
         breaker.Execute(_ => { });
 

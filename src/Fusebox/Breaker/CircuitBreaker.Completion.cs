@@ -48,14 +48,45 @@ public sealed partial class CircuitBreaker
         }
     }
 
-    // Not generic: the predicate takes object anyway (a value-type result is boxed for it either way), and shared
-    // generic code for reference-type results measured slower on the closed path than this one plain method.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Completion HandledResult(Func<object?, bool> handle, object? result)
+    private Completion HandledResult<TResult>(ResultPredicate handle, TResult result)
     {
         try
         {
-            return handle(result) ? Completion.Failure : Completion.Success;
+            return handle.ShouldHandle(result) ? Completion.Failure : Completion.Success;
+        }
+#pragma warning disable CA1031 // as in HandledException
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return ResultClassificationFault();
+        }
+    }
+
+    /// <summary>An asynchronous result clause is configured now: the async call styles await the classification.</summary>
+    internal bool ClassifiesResultsAsynchronously => Volatile.Read(ref _state).ShouldHandleResult is { IsAsynchronous: true };
+
+    /// <summary>Classifies a result with the settings in force now, awaiting asynchronous clauses (given the call's token).</summary>
+    internal ValueTask<Completion> ClassifyAsync<TResult>(TResult result, CancellationToken cancellationToken)
+    {
+        var handle = Volatile.Read(ref _state).ShouldHandleResult;
+        if (typeof(TResult) == typeof(VoidResult) || handle is null)
+        {
+            return new ValueTask<Completion>(Completion.Success);
+        }
+
+        return handle.IsAsynchronous ? HandledResultAsync(handle, result, cancellationToken) : new ValueTask<Completion>(HandledResult(handle, result));
+    }
+
+    private async ValueTask<Completion> HandledResultAsync<TResult>(ResultPredicate handle, TResult result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await handle.ShouldHandleAsync(result, cancellationToken).ConfigureAwait(false) ? Completion.Failure : Completion.Success;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Completion.Ignored; // the caller gave up while the clause ran: nothing was learnt about the dependency
         }
 #pragma warning disable CA1031 // as in HandledException
         catch (Exception)
@@ -100,7 +131,7 @@ public sealed partial class CircuitBreaker
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Completion ClassifyUnguarded<TResult>(StateRecord current, TResult result) =>
-        typeof(TResult) != typeof(VoidResult) && current.ShouldHandleResult is { } handle && handle(result) ? Completion.Failure : Completion.Success;
+        typeof(TResult) != typeof(VoidResult) && current.ShouldHandleResult is { } handle && handle.ShouldHandle(result) ? Completion.Failure : Completion.Success;
 
     /// <summary>A result predicate threw: counted on the meter, and the call is a failure (as in <see cref="HandledResult"/>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

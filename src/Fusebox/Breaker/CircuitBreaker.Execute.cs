@@ -91,7 +91,7 @@ public sealed partial class CircuitBreaker
             return ValueTask.FromException<TResult>(ex);
         }
 
-        if (pending.IsCompletedSuccessfully)
+        if (pending.IsCompletedSuccessfully && !ClassifiesAsynchronously<TResult, TCall>(call))
         {
             TResult result = pending.Result;
             call.RecordResult(result);
@@ -150,7 +150,7 @@ public sealed partial class CircuitBreaker
             return new ValueTask<CallOutcome<TResult>>(CallOutcome<TResult>.FromException(ex));
         }
 
-        if (pending.IsCompletedSuccessfully)
+        if (pending.IsCompletedSuccessfully && !ClassifiesAsynchronously<TResult, TCall>(call))
         {
             TResult result = pending.Result;
             call.RecordResult(result);
@@ -264,7 +264,7 @@ public sealed partial class CircuitBreaker
             throw;
         }
 
-        call.RecordResult(result);
+        await RecordResultAsync(call, result, cancellationToken).ConfigureAwait(false);
         return result;
     }
 
@@ -282,7 +282,25 @@ public sealed partial class CircuitBreaker
             return CallOutcome<TResult>.FromException(ex);
         }
 
-        call.RecordResult(result);
+        await RecordResultAsync(call, result, cancellationToken).ConfigureAwait(false);
         return CallOutcome<TResult>.FromValue(result);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ClassifiesAsynchronously<TResult, TCall>(TCall call)
+        where TCall : struct, IAdmittedCall =>
+        typeof(TResult) != typeof(VoidResult) && call.ClassifiesAsynchronously;
+
+    /// <summary>The async styles' report of a result: awaited when an asynchronous result clause is configured.</summary>
+    private static ValueTask RecordResultAsync<TResult, TCall>(TCall call, TResult result, CancellationToken cancellationToken)
+        where TCall : struct, IAdmittedCall
+    {
+        if (ClassifiesAsynchronously<TResult, TCall>(call))
+        {
+            return call.RecordResultAsync(result, cancellationToken);
+        }
+
+        call.RecordResult(result);
+        return ValueTask.CompletedTask;
     }
 }

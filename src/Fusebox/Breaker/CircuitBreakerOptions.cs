@@ -66,10 +66,12 @@ public sealed class CircuitBreakerOptions
     public Func<Exception, bool>? ShouldHandleException { get; set; }
 
     /// <summary>
-    /// Which results count as failures (e.g. an HTTP 503 response). Default null: every result is a success.
-    /// The result is passed as <see cref="object"/>; value-type results are boxed only when this is set.
+    /// Which results count as failures (e.g. an HTTP 503 response): typed clauses, such as
+    /// <c>ResultPredicate.Handle&lt;HttpResponseMessage&gt;(r =&gt; (int)r.StatusCode &gt;= 500)</c>. Default null: every
+    /// result is a success. A clause that throws makes the call a failure (counted on <c>fusebox.classification_errors</c>);
+    /// the caller still gets its result. See <see cref="ResultPredicate"/> for which clauses apply to which results.
     /// </summary>
-    public Func<object?, bool>? ShouldHandleResult { get; set; }
+    public ResultPredicate? ShouldHandleResult { get; set; }
 
     /// <summary>The clock. Default <see cref="TimeProvider.System"/>; pass a fake one in tests.</summary>
     public TimeProvider? TimeProvider { get; set; }

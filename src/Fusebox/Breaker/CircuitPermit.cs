@@ -70,13 +70,37 @@ public readonly struct CircuitPermit : IDisposable
         issuer.Complete(this, issuer.Classify(exception, cancellationToken));
     }
 
-    /// <summary>Reports a result, classified by <see cref="CircuitBreakerOptions.ShouldHandleResult"/>.</summary>
+    /// <summary>Reports a result, classified by <see cref="CircuitBreakerOptions.ShouldHandleResult"/> (an asynchronous
+    /// clause is waited for on this thread: use <see cref="RecordResultAsync"/> with one).</summary>
     /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
     public void RecordResult<TResult>(TResult result)
     {
         var issuer = Reporter();
         issuer.Complete(this, issuer.Classify(result));
     }
+
+    /// <summary>Reports a result, classified by <see cref="CircuitBreakerOptions.ShouldHandleResult"/>, awaiting its
+    /// asynchronous clauses. The permit counts as reported from the moment of the call: a second report is rejected
+    /// even while the classification runs.</summary>
+    /// <param name="result">The call's result.</param>
+    /// <param name="cancellationToken">Passed to the asynchronous clauses; when it is cancelled while they run, the
+    /// outcome is ignored (as the caller's own cancellation of the call would be).</param>
+    /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
+    public ValueTask RecordResultAsync<TResult>(TResult result, CancellationToken cancellationToken = default)
+    {
+        var issuer = Reporter();
+        var classifying = issuer.ClassifyAsync(result, cancellationToken);
+        if (classifying.IsCompletedSuccessfully)
+        {
+            issuer.Complete(this, classifying.Result);
+            return ValueTask.CompletedTask;
+        }
+
+        return CompleteWhenClassifiedAsync(issuer, this, classifying);
+    }
+
+    private static async ValueTask CompleteWhenClassifiedAsync(CircuitBreaker issuer, CircuitPermit permit, ValueTask<Completion> classifying) =>
+        issuer.Complete(permit, await classifying.ConfigureAwait(false));
 
     /// <summary>Gives the permit back without an outcome (the call was abandoned, e.g. cancelled by the caller).
     /// Counted as ignored; a probe slot becomes free again.</summary>

@@ -8,7 +8,13 @@ namespace Fusebox.Internal;
 /// </summary>
 internal interface IAdmittedCall
 {
+    /// <summary>True when the result must be classified with <see cref="RecordResultAsync"/> (an asynchronous result
+    /// clause is configured). A constant false for a <see cref="ClosedCall"/>, which the JIT folds away.</summary>
+    bool ClassifiesAsynchronously { get; }
+
     void RecordResult<TResult>(TResult result);
+
+    ValueTask RecordResultAsync<TResult>(TResult result, CancellationToken cancellationToken);
 
     void RecordException(Exception exception, CancellationToken cancellationToken);
 }
@@ -21,8 +27,18 @@ internal interface IAdmittedCall
 /// </summary>
 internal readonly struct ClosedCall(CircuitBreaker breaker, StateRecord admittedIn) : IAdmittedCall
 {
+    // A closed call is admitted only while no asynchronous clause is configured (StateRecord.IsPlainClosed). If a
+    // Reconfigure adds one while the call runs, RecordResult waits for it on this thread: rare, and still correct.
+    public bool ClassifiesAsynchronously => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void RecordResult<TResult>(TResult result) => breaker.CompleteClosed(admittedIn, result);
+
+    public ValueTask RecordResultAsync<TResult>(TResult result, CancellationToken cancellationToken)
+    {
+        RecordResult(result);
+        return ValueTask.CompletedTask;
+    }
 
     // Out of line: a throwing operation is the rare case, and its bookkeeping would bloat every call's frame.
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -41,7 +57,11 @@ internal readonly struct ClosedCall(CircuitBreaker breaker, StateRecord admitted
 /// <summary>A call admitted with a permit from <see cref="CircuitBreaker.TryAcquire(out CircuitPermit)"/>'s core: every state but plain closed.</summary>
 internal readonly struct PermitCall(CircuitPermit permit) : IAdmittedCall
 {
+    public bool ClassifiesAsynchronously => permit.Breaker!.ClassifiesResultsAsynchronously;
+
     public void RecordResult<TResult>(TResult result) => permit.RecordResult(result);
+
+    public ValueTask RecordResultAsync<TResult>(TResult result, CancellationToken cancellationToken) => permit.RecordResultAsync(result, cancellationToken);
 
     public void RecordException(Exception exception, CancellationToken cancellationToken) => permit.RecordException(exception, cancellationToken);
 }

@@ -33,7 +33,7 @@ internal sealed class BreakerSettings
 
     public Func<Exception, bool>? ShouldHandleException { get; }
 
-    public Func<object?, bool>? ShouldHandleResult { get; }
+    public ResultPredicate? ShouldHandleResult { get; }
 
     /// <summary>A fresh, empty window for a closed (or disabled) state.</summary>
     public TripMeter NewMeter() => Options.TripPolicy.CreateMeter();

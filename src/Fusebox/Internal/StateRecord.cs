@@ -35,7 +35,7 @@ internal sealed class StateRecord
         SlowThresholdTicks = settings.SlowThresholdTicks;
         MeterNeedsClock = settings.MeterNeedsClock;
         ShouldHandleResult = settings.ShouldHandleResult;
-        IsPlainClosed = state == BreakerState.Closed && settings.SlowThresholdTicks == 0;
+        IsPlainClosed = state == BreakerState.Closed && settings.SlowThresholdTicks == 0 && settings.ShouldHandleResult is not { IsAsynchronous: true };
     }
 
     public BreakerState State { get; }
@@ -74,9 +74,10 @@ internal sealed class StateRecord
 
     public bool MeterNeedsClock { get; }
 
-    public Func<object?, bool>? ShouldHandleResult { get; }
+    public ResultPredicate? ShouldHandleResult { get; }
 
-    /// <summary>Closed and no slow-call threshold: a call needs neither a permit nor a start time.</summary>
+    /// <summary>Closed, no slow-call threshold and no asynchronous result clause: a call needs neither a permit, nor a
+    /// start time, nor an await for its classification.</summary>
     public bool IsPlainClosed { get; }
 
     /// <summary>The same state and generation with other settings and/or window (a swap, not a transition).</summary>

@@ -89,18 +89,31 @@ public sealed partial class ResilientCaller
     }
 
     /// <summary><see cref="RetryOptions.ShouldRetryResult"/>, where a throw counts as "do not retry".</summary>
-    private bool RetriesResult<TResult>(TResult result) => _retry.ShouldRetryResult is { } predicate && Asks(predicate, result, whenItThrows: false);
+    private ValueTask<bool> RetriesResultAsync<TResult>(TResult result, CancellationToken cancellationToken) =>
+        _retry.ShouldRetryResult is { } predicate ? AsksAsync(predicate, result, whenItThrows: false, cancellationToken) : new ValueTask<bool>(false);
 
-    /// <summary><see cref="ResilientCallerOptions.ShouldHandleResult"/>, where a throw counts as a failure, as it does for
-    /// the breaker's own <see cref="CircuitBreakerOptions.ShouldHandleResult"/>: a caller that cannot tell must not
-    /// report health. The result still reaches the caller.</summary>
-    private bool HandlesResult<TResult>(TResult result) => _shouldHandleResult is { } predicate && Asks(predicate, result, whenItThrows: true);
+    /// <summary>How the sequence's final result counts: by the breaker's own <see cref="CircuitBreakerOptions.ShouldHandleResult"/>
+    /// (a throw counts as a failure), then by <see cref="ResilientCallerOptions.ShouldHandleResult"/>, where a throw
+    /// counts as a failure too: a caller that cannot tell must not report health. The result still reaches the caller.
+    /// Ignored when the caller cancelled while an asynchronous clause ran.</summary>
+    private async ValueTask<Completion> ClassifyResultAsync<TResult>(TResult result, CancellationToken cancellationToken)
+    {
+        var byBreaker = await _breaker.ClassifyAsync(result, cancellationToken).ConfigureAwait(false);
+        if (byBreaker != Completion.Success || _shouldHandleResult is not { } predicate)
+        {
+            return byBreaker;
+        }
 
-    private static bool Asks<TResult>(Func<object?, bool> predicate, TResult result, bool whenItThrows)
+        return await AsksAsync(predicate, result, whenItThrows: true, cancellationToken).ConfigureAwait(false) ? Completion.Failure : Completion.Success;
+    }
+
+    private static async ValueTask<bool> AsksAsync<TResult>(ResultPredicate predicate, TResult result, bool whenItThrows, CancellationToken cancellationToken)
     {
         try
         {
-            return predicate(result);
+            return predicate.IsAsynchronous
+                ? await predicate.ShouldHandleAsync(result, cancellationToken).ConfigureAwait(false)
+                : predicate.ShouldHandle(result);
         }
         catch (Exception)
         {
@@ -109,7 +122,7 @@ public sealed partial class ResilientCaller
     }
 
     /// <summary>Reports the sequence's outcome on the permit; true when it is a failure (for the fallback).</summary>
-    private bool Report<TResult>(in CircuitPermit permit, TResult result, Exception? failure, bool retryableResult, CancellationToken cancellationToken)
+    private static bool Report(in CircuitPermit permit, Exception? failure, Completion resultCompletion, CancellationToken cancellationToken)
     {
         if (failure is not null)
         {
@@ -117,18 +130,18 @@ public sealed partial class ResilientCaller
             return true;
         }
 
-        // A result still worth retrying when the sequence ended (attempts or budget spent) is a failure too.
-        bool failed = retryableResult || _breaker.Classify(result) == Completion.Failure || HandlesResult(result);
-        if (failed)
+        switch (resultCompletion)
         {
-            permit.RecordFailure();
+            case Completion.Failure:
+                permit.RecordFailure();
+                return true;
+            case Completion.Success:
+                permit.RecordSuccess();
+                return false;
+            default:
+                permit.Release();
+                return false;
         }
-        else
-        {
-            permit.RecordSuccess();
-        }
-
-        return failed;
     }
 
     /// <summary>
@@ -136,7 +149,7 @@ public sealed partial class ResilientCaller
     /// it does: after <paramref name="failedAttempts"/> ≥ 1 the last failed attempt's outcome is recorded as if the
     /// sequence had ended there; otherwise the permit is released. Returns true (the permit took an outcome).
     /// </summary>
-    private bool ReportAbandoned<TResult>(in CircuitPermit permit, int failedAttempts, TResult result, Exception? failure, bool retryableResult)
+    private static bool ReportAbandoned(in CircuitPermit permit, int failedAttempts, Exception? failure, bool retryableResult)
     {
         if (failedAttempts == 0)
         {
@@ -144,8 +157,9 @@ public sealed partial class ResilientCaller
         }
         else
         {
-            // Classified without the caller's token: the failure was seen before the caller cancelled.
-            Report(permit, result, failure, retryableResult, CancellationToken.None);
+            // Classified without the caller's token: the failure was seen before the caller cancelled. An attempt
+            // that returned a result was only followed by another because that result was worth retrying: a failure.
+            Report(permit, failure, retryableResult ? Completion.Failure : Completion.Success, CancellationToken.None);
         }
 
         return true;

@@ -23,8 +23,8 @@ namespace Fusebox;
 /// <item>A callback that throws never replaces the operation's outcome: a throwing retry callback
 /// (<see cref="RetryOptions.ShouldRetryException"/>, <see cref="RetryOptions.ShouldRetryResult"/>,
 /// <see cref="RetryOptions.DelayHint"/>, <see cref="RetryOptions.OnRetry"/>) ends the sequence at the attempt that
-/// just failed, and a throwing <see cref="ResilientCallerOptions.ShouldHandleResult"/> counts as "not a failure",
-/// as a throwing C# exception filter counts as false. A fallback factory runs after the permit was reported; its
+/// just failed, and a throwing <see cref="ResilientCallerOptions.ShouldHandleResult"/> counts as a failure, as a
+/// throwing <see cref="CircuitBreakerOptions.ShouldHandleResult"/> does. A fallback factory runs after the permit was reported; its
 /// exception is the substitute's outcome and propagates.</item>
 /// </list>
 /// </remarks>
@@ -36,7 +36,7 @@ public sealed partial class ResilientCaller
     private readonly TimeSpan? _attemptTimeout;
     private readonly TimeSpan? _overallTimeout;
     private readonly ResilienceMetrics _metrics;
-    private readonly Func<object?, bool>? _shouldHandleResult;
+    private readonly ResultPredicate? _shouldHandleResult;
 
     /// <summary>Creates a caller around <paramref name="breaker"/>.</summary>
     /// <param name="breaker">The breaker that sees each whole call as one outcome.</param>
@@ -119,7 +119,7 @@ public sealed partial class ResilientCaller
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    reported = ReportAbandoned(permit, attempt - 1, result, failure, retryableResult);
+                    reported = ReportAbandoned(permit, attempt - 1, failure, retryableResult);
                     throw;
                 }
                 catch (OperationCanceledException ex) when (overall is { TimedOut: true })
@@ -139,7 +139,7 @@ public sealed partial class ResilientCaller
                     attemptTimeout?.Return();
                 }
 
-                retryableResult = failure is null && RetriesResult(result); // asked once per attempt
+                retryableResult = failure is null && await RetriesResultAsync(result, cancellationToken).ConfigureAwait(false); // asked once per attempt
                 // Stryker disable once all : any mutant of this condition puts `out var delay` under Stryker's mutant switch, where it is
                 // not definitely assigned; the compile error would make Stryker drop every mutant of ExecuteAsync.
                 if (!MayRetry(permit, attempt, failure, retryableResult, overall) || !TryPlanRetry(attempt, failure, result, ref previousDelay, out var delay))
@@ -155,7 +155,7 @@ public sealed partial class ResilientCaller
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
-                        reported = ReportAbandoned(permit, attempt, result, failure, retryableResult);
+                        reported = ReportAbandoned(permit, attempt, failure, retryableResult);
                         throw;
                     }
                     catch (OperationCanceledException ex)
@@ -171,7 +171,9 @@ public sealed partial class ResilientCaller
                 }
             }
 
-            failed = Report(permit, result, failure, retryableResult, cancellationToken);
+            // A result still worth retrying when the sequence ended (attempts or budget spent) is a failure too.
+            var resultCompletion = failure is not null || retryableResult ? Completion.Failure : await ClassifyResultAsync(result, cancellationToken).ConfigureAwait(false);
+            failed = Report(permit, failure, resultCompletion, cancellationToken);
             reported = true;
         }
         finally

@@ -12,9 +12,10 @@ public sealed class ResilientCallerOptions
     /// <summary>
     /// Which results count as failures, for the breaker and the fallback, in addition to the breaker's own
     /// <see cref="CircuitBreakerOptions.ShouldHandleResult"/> (e.g. the HTTP handler's 5xx, 408 and 429). Default null.
-    /// A predicate that throws counts as false (not a failure).
+    /// A clause that throws counts as a failure (the result still reaches the caller); asynchronous clauses get the
+    /// caller's token.
     /// </summary>
-    public Func<object?, bool>? ShouldHandleResult { get; set; }
+    public ResultPredicate? ShouldHandleResult { get; set; }
 
     /// <summary>Throws when a value is out of range, naming the option and the allowed range.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>

@@ -26,9 +26,11 @@ public sealed class RetryOptions
     /// throws counts as false (no retry), and the operation's own exception propagates.</summary>
     public Func<Exception, bool>? ShouldRetryException { get; set; }
 
-    /// <summary>Which results are worth another attempt (e.g. HTTP 503). Default: none. Value types are boxed only when set.
-    /// Asked once per attempt; a predicate that throws counts as false (no retry).</summary>
-    public Func<object?, bool>? ShouldRetryResult { get; set; }
+    /// <summary>Which results are worth another attempt (e.g. HTTP 503), e.g.
+    /// <c>ResultPredicate.Handle&lt;HttpResponseMessage&gt;(r =&gt; r.StatusCode == HttpStatusCode.ServiceUnavailable)</c>.
+    /// Default: none. Asked once per attempt (asynchronous clauses get the caller's token); a clause that throws counts
+    /// as false (no retry).</summary>
+    public ResultPredicate? ShouldRetryResult { get; set; }
 
     /// <summary>
     /// A server's own hint of when to retry (e.g. the <c>Retry-After</c> header of a 429 or 503), read from the failed

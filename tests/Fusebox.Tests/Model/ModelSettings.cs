@@ -17,7 +17,7 @@ internal sealed record ModelSettings(
     public static readonly Func<Exception, bool> HandleException = static ex => ex is not FilteredException;
 
     /// <summary>A negative result is the dependency's way of saying it failed.</summary>
-    public static readonly Func<object?, bool> HandleResult = static r => r is int v && v < 0;
+    public static readonly ResultPredicate HandleResult = ResultPredicate.Handle<int>(static v => v < 0);
 
     /// <summary>
     /// The option sets Reconfigure moves between. Pairs share a trip policy (consecutive-a/b, count-a/b) so that a

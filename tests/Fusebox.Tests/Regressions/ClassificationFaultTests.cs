@@ -10,7 +10,7 @@ public class ClassificationFaultTests
     {
         HalfOpenPermits = 1,
         ShouldHandleException = _ => throw new InvalidOperationException("a bug in ShouldHandleException"),
-        ShouldHandleResult = _ => throw new InvalidOperationException("a bug in ShouldHandleResult"),
+        ShouldHandleResult = ResultPredicate.Handle<int>(_ => throw new InvalidOperationException("a bug in ShouldHandleResult")),
     };
 
     [Fact]

@@ -82,7 +82,7 @@ public class ReconfigureAtomicityTests
     {
         // One call through the closed fast path (no permit) and one through a permit, both in flight while the
         // result predicate is removed: both must be classified the same way, by the predicate in force at completion.
-        var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { ShouldHandleResult = r => r is int i && i < 0 });
+        var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { ShouldHandleResult = ResultPredicate.Handle<int>(static i => i < 0) });
         var pending = new TaskCompletionSource<int>();
         var viaFastPath = breaker.ExecuteAsync(_ => new ValueTask<int>(pending.Task));
         Assert.True(breaker.TryAcquire(out var viaPermit));

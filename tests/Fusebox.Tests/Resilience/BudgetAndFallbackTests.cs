@@ -125,7 +125,7 @@ public class BudgetAndFallbackTests
     [Fact]
     public async Task A_failing_final_result_uses_the_fallback()
     {
-        var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { ShouldHandleResult = r => r is 503 });
+        var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { ShouldHandleResult = ResultPredicate.Handle<int>(static r => r == 503) });
         var caller = new ResilientCaller(breaker, new ResilientCallerOptions { Retry = ResilienceTestSupport.NoJitter(attempts: 1) });
 
         var result = await caller.ExecuteAsync(ct => new ValueTask<int>(503), Fallback<int>.Value(200));

@@ -141,8 +141,8 @@ public class ResilientCallerTests
     public async Task Results_can_be_retried_and_the_last_one_is_returned()
     {
         var retry = ResilienceTestSupport.NoJitter(attempts: 3, baseMs: 0);
-        retry.ShouldRetryResult = r => r is 503;
-        var (caller, breaker, _) = Create(retry, breaker: new CircuitBreakerOptions { ShouldHandleResult = r => r is 503 });
+        retry.ShouldRetryResult = ResultPredicate.Handle<int>(static r => r == 503);
+        var (caller, breaker, _) = Create(retry, breaker: new CircuitBreakerOptions { ShouldHandleResult = ResultPredicate.Handle<int>(static r => r == 503) });
         int calls = 0;
 
         var result = await caller.ExecuteAsync(ct => new ValueTask<int>(++calls < 10 ? 503 : 200));
@@ -156,7 +156,7 @@ public class ResilientCallerTests
     public async Task A_retried_result_that_recovers_is_a_success()
     {
         var retry = ResilienceTestSupport.NoJitter(attempts: 3, baseMs: 0);
-        retry.ShouldRetryResult = r => r is 503;
+        retry.ShouldRetryResult = ResultPredicate.Handle<int>(static r => r == 503);
         var (caller, breaker, _) = Create(retry);
         int calls = 0;
 
@@ -188,7 +188,7 @@ public class ResilientCallerTests
         var retry = ResilienceTestSupport.NoJitter(attempts: 2);
         retry.MaxDelay = TimeSpan.FromSeconds(2);
         retry.DelayHint = c => c.Result is int r && r == 429 ? TimeSpan.FromMinutes(10) : null;
-        retry.ShouldRetryResult = r => r is 429;
+        retry.ShouldRetryResult = ResultPredicate.Handle<int>(static r => r == 429);
         var delays = new List<TimeSpan>();
         retry.OnRetry = e => delays.Add(e.Delay);
         var (caller, _, time) = Create(retry);

@@ -11,7 +11,7 @@ public class ThrowingCallbackTests
 {
     private static Exception CallbackBug() => new InvalidOperationException("bug in a callback");
 
-    private static (ResilientCaller Caller, CircuitBreaker Breaker) Create(Action<RetryOptions> configure, Func<object?, bool>? shouldHandleResult = null,
+    private static (ResilientCaller Caller, CircuitBreaker Breaker) Create(Action<RetryOptions> configure, ResultPredicate? shouldHandleResult = null,
         CircuitBreakerOptions? breakerOptions = null)
     {
         var retry = ResilienceTestSupport.NoJitter(attempts: 3, baseMs: 0);
@@ -49,7 +49,7 @@ public class ThrowingCallbackTests
     [Fact]
     public async Task A_throwing_ShouldRetryResult_returns_the_result_and_reports_the_permit()
     {
-        var (caller, breaker) = Create(retry => retry.ShouldRetryResult = _ => throw CallbackBug());
+        var (caller, breaker) = Create(retry => retry.ShouldRetryResult = ResultPredicate.Handle<int>(_ => throw CallbackBug()));
         int calls = 0;
 
         var result = await caller.ExecuteAsync(ct => new ValueTask<int>(++calls == 1 ? 503 : 200));
@@ -64,7 +64,7 @@ public class ThrowingCallbackTests
     [Fact]
     public async Task A_throwing_ShouldHandleResult_on_a_probe_reports_the_probe_and_frees_half_open()
     {
-        var (caller, breaker) = Create(_ => { }, shouldHandleResult: _ => throw CallbackBug(),
+        var (caller, breaker) = Create(_ => { }, shouldHandleResult: ResultPredicate.Handle<int>(_ => throw CallbackBug()),
             new CircuitBreakerOptions { HalfOpenPermits = 1, BreakDuration = TimeSpan.FromSeconds(30) });
         breaker.Trip();
         ((SteppingTimeProvider)breaker.TimeProvider).Advance(TimeSpan.FromSeconds(30));
@@ -78,7 +78,7 @@ public class ThrowingCallbackTests
     [Fact]
     public async Task A_throwing_ShouldHandleResult_in_closed_state_counts_the_call_once()
     {
-        var (caller, breaker) = Create(_ => { }, shouldHandleResult: _ => throw CallbackBug());
+        var (caller, breaker) = Create(_ => { }, shouldHandleResult: ResultPredicate.Handle<int>(_ => throw CallbackBug()));
 
         var result = await caller.ExecuteAsync(static ct => new ValueTask<int>(200));
 

@@ -15,7 +15,7 @@ public sealed class FuseboxGrowingBreak : CheckoutScaffold
         var growing = new CircuitBreakerOptions
         {
             ShouldHandleException = ex => ex is HttpRequestException,
-            ShouldHandleResult = r => r is HttpResponseMessage { StatusCode: HttpStatusCode.ServiceUnavailable },
+            ShouldHandleResult = ResultPredicate.Handle<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.ServiceUnavailable),
             BreakDuration = TimeSpan.FromSeconds(10),
             BreakDurationBackoff = 2,                            // 10 s, 20 s, 40 s … after each failed probe
             MaxBreakDuration = TimeSpan.FromMinutes(5),
