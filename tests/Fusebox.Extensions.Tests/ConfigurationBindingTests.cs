@@ -156,9 +156,9 @@ public class ConfigurationBindingTests
     {
         var host = TestHost.Build(new Dictionary<string, string?> { ["Fusebox:Defaults:BreakDuration"] = "thirty seconds" });
 
-        var ex = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => host.Host.StartAsync());
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.Host.StartAsync());
 
-        Assert.Contains("Fusebox:Defaults:BreakDuration", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Fusebox:Defaults:BreakDuration: 'thirty seconds' is not a duration", ex.Message, StringComparison.Ordinal);
         host.Host.Dispose();
     }
 
@@ -175,5 +175,13 @@ public class ConfigurationBindingTests
 
         Assert.IsType<TimeWindowPolicy>(host.Registry.GetOrAdd("timed").Options.TripPolicy);
         Assert.IsType<CountWindowPolicy>(host.Registry.GetOrAdd("counted").Options.TripPolicy);
+    }
+
+    [Fact]
+    public void Every_setting_of_BreakerConfiguration_has_a_configuration_key()
+    {
+        var properties = typeof(BreakerConfiguration).GetProperties().Select(p => p.Name).Order(StringComparer.Ordinal);
+
+        Assert.Equal(properties, BreakerConfigurationKeys.Keys.Order(StringComparer.Ordinal));
     }
 }

@@ -22,9 +22,20 @@ internal static class BreakerOptionsFactory
         ["minimumCalls"] = nameof(BreakerConfiguration.MinimumCalls),
     };
 
-    /// <summary>The configuration path of a breaker's settings.</summary>
-    public static string PathOf(string? name) =>
-        name is null ? $"{FuseboxOptions.SectionName}:{nameof(FuseboxOptions.Defaults)}" : $"{FuseboxOptions.SectionName}:{nameof(FuseboxOptions.Breakers)}:{name}";
+    /// <summary>The configuration path of a breaker's settings: <c>Defaults</c> for null, else the entry of
+    /// <paramref name="configuredName"/> (a key of <see cref="FuseboxOptions.Breakers"/>), under the section's own path.</summary>
+    public static string PathOf(FuseboxOptions options, string? configuredName)
+    {
+        var provenance = options.Provenance;
+        if (configuredName is null)
+        {
+            return $"{provenance.SectionPath}:{nameof(FuseboxOptions.Defaults)}";
+        }
+
+        return provenance.EntryPaths.TryGetValue(configuredName, out string? path)
+            ? path
+            : $"{provenance.SectionPath}:{nameof(FuseboxOptions.Breakers)}:{configuredName}";
+    }
 
     /// <summary>The effective settings of <paramref name="name"/> (null: the defaults alone). A name <c>a/b</c> without
     /// settings of its own takes those of <c>a</c>: the HTTP handler names per-host breakers <c>{client}/{host}</c>.</summary>
@@ -51,7 +62,7 @@ internal static class BreakerOptionsFactory
     /// <summary>Builds and validates the options; throws <see cref="FuseboxConfigurationException"/> naming the path.</summary>
     public static CircuitBreakerOptions Create(FuseboxOptions options, string? name)
     {
-        string path = PathOf(ConfiguredName(options, name));
+        string path = PathOf(options, ConfiguredName(options, name));
         try
         {
             var result = Build(Effective(options, name), path);
@@ -69,12 +80,21 @@ internal static class BreakerOptionsFactory
         }
     }
 
-    /// <summary>Every validation error of the whole section, one message per breaker.</summary>
+    /// <summary>Every error of the whole section: first each key or value that could not be read, then one
+    /// validation message per breaker whose settings were all read. A breaker with an unreadable setting (or any
+    /// breaker, when a default is unreadable) is not validated: its errors would only be consequences of the first.</summary>
     public static List<string> Validate(FuseboxOptions options)
     {
-        var errors = new List<string>();
+        var provenance = options.Provenance;
+        var errors = provenance.Errors.ToList();
+        bool defaultsIncomplete = provenance.IsIncomplete(PathOf(options, null));
         foreach (string? name in options.Breakers.Keys.Prepend(null))
         {
+            if (defaultsIncomplete || provenance.IsIncomplete(PathOf(options, name)))
+            {
+                continue;
+            }
+
             try
             {
                 Create(options, name);
@@ -91,7 +111,7 @@ internal static class BreakerOptionsFactory
         }
         catch (ArgumentException ex)
         {
-            errors.Add($"{FuseboxOptions.SectionName}:{KeyOf(ex.ParamName)}: {ex.Message.Split(" (Parameter")[0]}");
+            errors.Add($"{provenance.SectionPath}:{KeyOf(ex.ParamName)}: {ex.Message.Split(" (Parameter")[0]}");
         }
 
         return errors;

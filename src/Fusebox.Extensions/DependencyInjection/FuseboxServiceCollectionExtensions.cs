@@ -16,13 +16,21 @@ public static class FuseboxServiceCollectionExtensions
     /// <c>Fusebox</c> section of <paramref name="configuration"/>, validated on start and reloaded on change.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configuration">The application configuration (the <c>Fusebox</c> section is read), or the section itself.</param>
+    /// <param name="configuration">The application configuration (its <c>Fusebox</c> section is read), or the section
+    /// itself (a section whose key is <c>Fusebox</c> in any case, e.g. <c>GetSection("fusebox")</c>).</param>
+    /// <remarks>Every key under the section must be known and every value must convert: an unknown key or an
+    /// unconvertible value fails validation like an out-of-range one (the host does not start; a reload is rejected).</remarks>
     public static FuseboxBuilder AddFusebox(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var section = configuration is IConfigurationSection { Key: FuseboxOptions.SectionName } s ? s : configuration.GetSection(FuseboxOptions.SectionName);
+        bool isSection = configuration is IConfigurationSection s && string.Equals(s.Key, FuseboxOptions.SectionName, StringComparison.OrdinalIgnoreCase);
+        var section = isSection ? (IConfigurationSection)configuration : configuration.GetSection(FuseboxOptions.SectionName);
+        var parent = isSection ? null : configuration;
         var builder = services.AddFusebox();
-        services.AddOptions<FuseboxOptions>().Bind(section);
+
+        // What OptionsBuilder.Bind(section) registers, with FuseboxSectionReader in place of the binder (see there why).
+        services.AddSingleton<IOptionsChangeTokenSource<FuseboxOptions>>(new ConfigurationChangeTokenSource<FuseboxOptions>(Options.DefaultName, section));
+        services.AddSingleton<IConfigureOptions<FuseboxOptions>>(new ConfigureNamedOptions<FuseboxOptions>(Options.DefaultName, o => FuseboxSectionReader.Read(section, o, parent)));
         return builder;
     }
 
