@@ -14,23 +14,15 @@ namespace Fusebox.Extensions.Tests;
 /// reading <c>appsettings.json</c> from a temporary directory through the file provider with <c>reloadOnChange: true</c>,
 /// with a fake clock and a collecting logger.
 /// </summary>
-internal sealed class JsonFileHost : IAsyncDisposable
+internal sealed class JsonFileHost(string directory, IHost host, IConfiguration configuration) : IAsyncDisposable
 {
     private static readonly TimeSpan s_reloadTimeout = TimeSpan.FromSeconds(20);
 
-    private readonly string _directory;
     private int _generation;
 
-    private JsonFileHost(string directory, IHost host, IConfiguration configuration)
-    {
-        _directory = directory;
-        Host = host;
-        Configuration = configuration;
-    }
+    public IHost Host { get; } = host;
 
-    public IHost Host { get; }
-
-    public IConfiguration Configuration { get; }
+    public IConfiguration Configuration { get; } = configuration;
 
     public IServiceProvider Services => Host.Services;
 
@@ -40,7 +32,7 @@ internal sealed class JsonFileHost : IAsyncDisposable
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
-    private string SettingsPath => Path.Combine(_directory, "appsettings.json");
+    private string SettingsPath => Path.Combine(directory, "appsettings.json");
 
     /// <summary>Builds (does not start) a host whose appsettings.json holds <paramref name="fusebox"/> as its
     /// <c>Fusebox</c> section (a JSON object).</summary>
@@ -49,12 +41,12 @@ internal sealed class JsonFileHost : IAsyncDisposable
     /// <param name="sectionName">The name of the top-level section that holds <paramref name="fusebox"/>.</param>
     public static JsonFileHost Build(string fusebox, Action<IServiceCollection, IConfiguration>? configure = null, string sectionName = "Fusebox")
     {
-        string directory = Directory.CreateTempSubdirectory("fusebox-config-").FullName;
-        File.WriteAllText(Path.Combine(directory, "appsettings.json"), Document(sectionName, fusebox, 0));
+        string temporary = Directory.CreateTempSubdirectory("fusebox-config-").FullName;
+        File.WriteAllText(Path.Combine(temporary, "appsettings.json"), Document(sectionName, fusebox, 0));
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = [],
-            ContentRootPath = directory,
+            ContentRootPath = temporary,
             EnvironmentName = Environments.Production,
         });
 
@@ -66,7 +58,7 @@ internal sealed class JsonFileHost : IAsyncDisposable
         builder.Services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = false);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         (configure ?? ((services, configuration) => services.AddFusebox(configuration)))(builder.Services, builder.Configuration);
-        return new JsonFileHost(directory, builder.Build(), builder.Configuration);
+        return new JsonFileHost(temporary, builder.Build(), builder.Configuration);
     }
 
     /// <summary>Builds and starts the host, and creates the registry (which subscribes to reloads).</summary>
@@ -128,7 +120,7 @@ internal sealed class JsonFileHost : IAsyncDisposable
         finally
         {
             Host.Dispose();
-            Directory.Delete(_directory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
     }
 

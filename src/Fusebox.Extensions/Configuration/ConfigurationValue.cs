@@ -14,70 +14,35 @@ internal readonly struct ConfigurationValue(IConfigurationSection section, strin
 {
     public string? String() => Text();
 
-    public int? Int32()
-    {
-        if (Text() is not { } text)
-        {
-            return null;
-        }
-
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
-        {
-            return value;
-        }
-
-        Fail(BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+    public int? Int32() => Read(
+        (string text, out int value) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value),
+        text => BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
             ? $"'{text}' is out of range (a whole number from {int.MinValue} to {int.MaxValue})"
             : $"'{text}' is not a whole number (use digits, e.g. 5)");
-        return null;
-    }
 
-    public double? Double()
+    // NumberStyles.Float has no thousands separator: "0,5" is refused instead of being read as 5.
+    public double? Double() => Read(
+        (string text, out double value) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value),
+        text => $"'{text}' is not a number (use a decimal point, e.g. 0.5)");
+
+    public bool? Boolean() => Read<bool>(bool.TryParse, text => $"'{text}' is not a boolean (use true or false)");
+
+    public TimeSpan? Duration() => Read<TimeSpan>(DurationText.TryParse, DurationText.Explain);
+
+    private T? Read<T>(Parser<T> parse, Func<string, string> explain)
+        where T : struct
     {
         if (Text() is not { } text)
         {
             return null;
         }
 
-        // NumberStyles.Float has no thousands separator: "0,5" is refused instead of being read as 5.
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value))
+        if (parse(text, out T value))
         {
             return value;
         }
 
-        Fail($"'{text}' is not a number (use a decimal point, e.g. 0.5)");
-        return null;
-    }
-
-    public bool? Boolean()
-    {
-        if (Text() is not { } text)
-        {
-            return null;
-        }
-
-        if (bool.TryParse(text, out bool value))
-        {
-            return value;
-        }
-
-        Fail($"'{text}' is not a boolean (use true or false)");
-        return null;
-    }
-
-    public TimeSpan? Duration()
-    {
-        if (Text() is not { } text)
-        {
-            return null;
-        }
-
-        if (DurationText.TryParse(text, out var value))
-        {
-            return value;
-        }
-
-        Fail(DurationText.Explain(text));
+        Fail(explain(text));
         return null;
     }
 
@@ -93,4 +58,6 @@ internal readonly struct ConfigurationValue(IConfigurationSection section, strin
     }
 
     private void Fail(string message) => provenance.Add(entryPath, $"{section.Path}: {message}.");
+
+    private delegate bool Parser<T>(string text, out T value);
 }
