@@ -12,7 +12,10 @@ namespace Fusebox.Redis;
 /// consecutive opens, d description, w who (replica id), pl probe permits left, ps probe successes, pk successes to
 /// close, pn probe permits in the round, hd half-open round deadline (ms). Window buckets: hash per bucket of
 /// <c>replica|c</c> (calls) and <c>replica|f</c> (failures), with expiry.
-/// Reply: {e, g, s, open ms left, o, d, w, pl, ps, pk, pn, round ms left, code, extra}.
+/// Reply: {e, g, s, open ms left, o, d, w, pl, ps, pk, pn, round ms left, code, extra}; or {'!', field, value} when a
+/// stored field is not what the scripts write (a non-integer, a state outside 0–4, a key that is not a hash, a bucket
+/// of anything but integer counts): the script then changes nothing and <see cref="ReplyParser"/> reports the breaker
+/// corrupt. A wrong-typed key is read with <c>pcall</c> so that it never fails the script, let alone the connection.
 /// </remarks>
 internal static class RedisScripts
 {
@@ -21,14 +24,37 @@ internal static class RedisScripts
           local t = redis.call('TIME')
           return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         end
+        local function failed(r)
+          return type(r) == 'table' and r.err ~= nil
+        end
+        local function int_field(st, name, raw, max)
+          if not raw then return 0 end
+          if not string.match(raw, '^%d+$') or (max and tonumber(raw) > max) then
+            if not st.bad then st.bad = name; st.raw = raw end
+            return 0
+          end
+          return tonumber(raw)
+        end
         local function load(key, create_epoch)
-          local v = redis.call('HMGET', key, 'e', 'g', 's', 'u', 'o', 'd', 'w', 'pl', 'ps', 'pk', 'pn', 'hd')
+          local v = redis.pcall('HMGET', key, 'e', 'g', 's', 'u', 'o', 'd', 'w', 'pl', 'ps', 'pk', 'pn', 'hd')
+          if failed(v) then
+            return {e = '', g = 0, s = 0, u = 0, o = 0, d = '', w = '', pl = 0, ps = 0, pk = 0, pn = 0, hd = 0, bad = 'type',
+              raw = redis.call('TYPE', key).ok}
+          end
           if not v[1] then
             return {e = create_epoch or '', g = 0, s = 0, u = 0, o = 0, d = '', w = '', pl = 0, ps = 0, pk = 0, pn = 0, hd = 0, new = true}
           end
-          return {e = v[1], g = tonumber(v[2]) or 0, s = tonumber(v[3]) or 0, u = tonumber(v[4]) or 0, o = tonumber(v[5]) or 0,
-            d = v[6] or '', w = v[7] or '', pl = tonumber(v[8]) or 0, ps = tonumber(v[9]) or 0, pk = tonumber(v[10]) or 0,
-            pn = tonumber(v[11]) or 0, hd = tonumber(v[12]) or 0}
+          local st = {e = v[1], d = v[6] or '', w = v[7] or ''}
+          st.g = int_field(st, 'g', v[2]); st.s = int_field(st, 's', v[3], 4); st.u = int_field(st, 'u', v[4])
+          st.o = int_field(st, 'o', v[5], 1000000); st.pl = int_field(st, 'pl', v[8], 1000); st.ps = int_field(st, 'ps', v[9], 1000)
+          st.pk = int_field(st, 'pk', v[10], 1000); st.pn = int_field(st, 'pn', v[11], 1000); st.hd = int_field(st, 'hd', v[12])
+          return st
+        end
+        local function corrupt(st)
+          return {'!', st.bad, st.raw or ''}
+        end
+        local function bad_bucket(key)
+          return {'!', 'bucket', key}
         end
         local function left(t, now)
           if t > now then return t - now end
@@ -64,7 +90,9 @@ internal static class RedisScripts
     /// <summary>Reads the state. KEYS: state. Creates nothing (a missing hash reads as closed, generation 0, epoch '').</summary>
     public const string Read = Prelude + """
         local now = now_ms()
-        return reply(load(KEYS[1], nil), now, 1)
+        local st = load(KEYS[1], nil)
+        if st.bad then return corrupt(st) end
+        return reply(st, now, 1)
         """;
 
     /// <summary>
@@ -84,6 +112,7 @@ internal static class RedisScripts
     public const string Flush = Prelude + """
         local now = now_ms()
         local st = load(KEYS[1], ARGV[1])
+        if st.bad then return corrupt(st) end
         if st.new then save(KEYS[1], st, ARGV[17]); st.new = nil end
         local known = ARGV[2]
         if known == '' then known = st.e end -- the replica saw no state yet (generation 0): its counts belong here
@@ -93,21 +122,24 @@ internal static class RedisScripts
         if (calls <= 0 and not vote) or st.e ~= known or st.g ~= tonumber(ARGV[3]) or (st.s ~= 0 and st.s ~= 4) then
           return reply(st, now, 0)
         end
-        if calls > 0 then redis.call('HINCRBY', KEYS[2], ARGV[4] .. '|c', calls) end
-        if fails > 0 then redis.call('HINCRBY', KEYS[2], ARGV[4] .. '|f', fails) end
-        if vote then redis.call('HSET', KEYS[2], ARGV[4] .. '|t', 1) end
+        if calls > 0 and failed(redis.pcall('HINCRBY', KEYS[2], ARGV[4] .. '|c', calls)) then return bad_bucket(KEYS[2]) end
+        if fails > 0 and failed(redis.pcall('HINCRBY', KEYS[2], ARGV[4] .. '|f', fails)) then return bad_bucket(KEYS[2]) end
+        if vote and failed(redis.pcall('HSET', KEYS[2], ARGV[4] .. '|t', 1)) then return bad_bucket(KEYS[2]) end
         redis.call('PEXPIRE', KEYS[2], ARGV[7])
         if st.s ~= 0 then return reply(st, now, 1) end
         local rate = tonumber(ARGV[8])
         local per = {}
         for i = 2, #KEYS do
-          local h = redis.call('HGETALL', KEYS[i])
+          local h = redis.pcall('HGETALL', KEYS[i])
+          if failed(h) then return bad_bucket(KEYS[i]) end
           for j = 1, #h, 2 do
             local rep = string.sub(h[j], 1, -3)
             local kind = string.sub(h[j], -1)
+            local n = tonumber(h[j + 1])
+            if not n or (kind ~= 'c' and kind ~= 'f' and kind ~= 't') then return bad_bucket(KEYS[i]) end
             local r = per[rep]
             if not r then r = {c = 0, f = 0, t = 0}; per[rep] = r end
-            r[kind] = (r[kind] or 0) + tonumber(h[j + 1])
+            r[kind] = r[kind] + n
           end
         end
         local total, failed, active, failing, tripped = 0, 0, 0, 0, 0
@@ -153,6 +185,7 @@ internal static class RedisScripts
     public const string Transition = Prelude + """
         local now = now_ms()
         local st = load(KEYS[1], ARGV[1])
+        if st.bad then return corrupt(st) end
         if st.new then save(KEYS[1], st, ARGV[18]); st.new = nil end
         if (ARGV[2] ~= '' and st.e ~= ARGV[2]) or (tonumber(ARGV[3]) >= 0 and st.g ~= tonumber(ARGV[3]))
            or (tonumber(ARGV[4]) >= 0 and st.s ~= tonumber(ARGV[4])) then
@@ -187,6 +220,7 @@ internal static class RedisScripts
     public const string Claim = Prelude + """
         local now = now_ms()
         local st = load(KEYS[1], nil)
+        if st.bad then return corrupt(st) end
         if st.new or st.e ~= ARGV[1] or st.g ~= tonumber(ARGV[2]) or st.s ~= 2 then return reply(st, now, 0) end
         local n = math.min(tonumber(ARGV[3]), st.pl)
         if n > 0 then
@@ -202,6 +236,7 @@ internal static class RedisScripts
     public const string ProbeSucceeded = Prelude + """
         local now = now_ms()
         local st = load(KEYS[1], nil)
+        if st.bad then return corrupt(st) end
         if st.new or st.e ~= ARGV[1] or st.g ~= tonumber(ARGV[2]) or st.s ~= 2 then return reply(st, now, 0) end
         st.ps = st.ps + tonumber(ARGV[3])
         if st.ps < st.pk then
@@ -214,5 +249,32 @@ internal static class RedisScripts
         for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
         commit(KEYS[1], st, now, ARGV[5], ARGV[6], ARGV[7], ARGV[8])
         return reply(st, now, 2)
+        """;
+
+    /// <summary>
+    /// Removes what is corrupt among a breaker's keys, so the replicas re-seed it from their local states (as after a
+    /// flush): the state hash when it is not a hash, a field fails the syntax check, or it is still the epoch and
+    /// generation the caller found out of range; each window bucket that is not a hash of integer counts. Code 1, extra =
+    /// keys removed; the reply holds the state afterwards. KEYS: state, window buckets. ARGV: corrupt epoch, corrupt
+    /// generation ('' and -1 when the caller saw a syntax or type error).
+    /// </summary>
+    public const string Repair = Prelude + """
+        local removed = 0
+        local st = load(KEYS[1], nil)
+        if st.bad or (not st.new and ARGV[1] ~= '' and st.e == ARGV[1] and st.g == tonumber(ARGV[2])) then
+          redis.call('DEL', KEYS[1]); removed = removed + 1
+        end
+        for i = 2, #KEYS do
+          local h = redis.pcall('HGETALL', KEYS[i])
+          local bad = failed(h)
+          if not bad then
+            for j = 2, #h, 2 do
+              if not string.match(h[j], '^%d+$') then bad = true end
+            end
+          end
+          if bad then redis.call('DEL', KEYS[i]); removed = removed + 1 end
+        end
+        local now = now_ms()
+        return reply(load(KEYS[1], nil), now, 1, removed)
         """;
 }

@@ -32,9 +32,7 @@ internal sealed class SharedBreaker
 
     public Lock Gate { get; } = new();
 
-    // (gate) The shared state as last seen.
-    public string? Epoch;
-    public long KnownGeneration = -1;
+    // (gate) The shared state as last seen (epoch, generation and transition).
     public ClusterView? View;
     public DateTimeOffset? LastSyncedAt;
 
@@ -74,7 +72,28 @@ internal sealed class SharedBreaker
     public long RejectedAtGrant;
     public long LastSyncAt;
 
+    // Loop only: what is wrong with the breaker's keys in Redis, until the next tick repairs it; whether it was logged.
+    public ParsedReply? Corruption;
+    private bool _corruptionLogged;
+
     public bool IsHeld => HeldLocalGeneration >= 0 && Breaker.Generation == HeldLocalGeneration;
 
     public RedisKey BucketKey(long index) => $"{KeyBase}:w:{index}";
+
+    public void MarkCorrupt(ParsedReply corruption) => Corruption = corruption;
+
+    /// <summary>True the first time in a corruption episode: log it once, not at every tick.</summary>
+    public bool TryLogCorruption()
+    {
+        bool first = !_corruptionLogged;
+        _corruptionLogged = true;
+        return first;
+    }
+
+    /// <summary>The keys were repaired: the next corruption is a new episode.</summary>
+    public void Repaired()
+    {
+        Corruption = null;
+        _corruptionLogged = false;
+    }
 }
