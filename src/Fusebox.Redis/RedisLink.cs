@@ -21,12 +21,16 @@ internal sealed class RedisLink(CoordinatorContext context, IConnectionMultiplex
     private long _unavailableSince = context.Clock.NowMs;
     private bool _outageLogged;
     private bool _everConnected;
+    private volatile TaskCompletionSource _availableSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool Available => _available;
 
     public string? UnavailableReason => _available ? null : _unavailableReason;
 
     public DateTimeOffset? UnavailableSince => _available ? null : _unavailableSinceUtc;
+
+    /// <summary>Completes when Redis is available (at once while it is), so waiting for it needs no polling clock.</summary>
+    public Task WhenAvailable => _availableSignal.Task;
 
     /// <summary>Connects (first time), checks Redis answers and subscribes to the prefix's channel. Throws on a Redis failure.</summary>
     public async Task ConnectAsync(Action<ChannelMessage> onMessage, CancellationToken stop)
@@ -67,6 +71,7 @@ internal sealed class RedisLink(CoordinatorContext context, IConnectionMultiplex
         _everConnected = true;
         _unavailableReason = null;
         _available = true;
+        _availableSignal.TrySetResult();
     }
 
     /// <summary>Redis failed: counts it, logs the outage once (with the raw error), and reports a generic reason.</summary>
@@ -78,6 +83,7 @@ internal sealed class RedisLink(CoordinatorContext context, IConnectionMultiplex
         {
             _unavailableSince = context.Clock.NowMs;
             _unavailableSinceUtc = context.Clock.UtcNow;
+            _availableSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         _available = false;

@@ -160,19 +160,20 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     /// <returns>False when <paramref name="timeout"/> passed first (on the coordinator's clock).</returns>
     public async Task<bool> WaitUntilAvailableAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var clock = _context.Clock;
-        long deadline = clock.NowMs + (long)timeout.TotalMilliseconds;
-        while (!_link.Available)
+        if (_link.Available)
         {
-            if (clock.NowMs >= deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(5), clock.Provider, cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
-        return true;
+        try
+        {
+            await _link.WhenAvailable.WaitAsync(timeout, _context.Clock.Provider, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return _link.Available;
+        }
     }
 
     /// <summary>Stops sharing: the loop ends, breakers keep working on local state (a held half-open round is released

@@ -1,0 +1,40 @@
+using Fusebox.Redis.Tests.Support;
+using StackExchange.Redis;
+
+namespace Fusebox.Redis.Tests;
+
+/// <summary>A failover that loses the last write (issue 14, defect 1): the same epoch, the state hash one generation
+/// older, then another replica writes a different transition at the lost generation. Every replica must converge.</summary>
+public class LostWriteTests
+{
+    [Fact]
+    public async Task An_isolation_lost_by_a_failover_and_a_reset_written_over_it_converge_every_replica_on_the_reset()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        var replicas = await Replica.StartManyAsync(3, redis.ConnectionString, prefix);
+        await using var cleanup = new DisposeAll(replicas);
+        await using var admin = await redis.ConnectAdminAsync();
+        var db = admin.GetDatabase();
+        var key = (RedisKey)$"{prefix}:{{{Replica.BreakerName}}}:state";
+
+        replicas[0].Breaker.Isolate("first write");
+        replicas[0].Breaker.Reset("second write");
+        await Eventually.TrueAsync(() => replicas.All(r => r.Status.ClusterGeneration == 2 && r.State == BreakerState.Closed), "generation 2 everywhere");
+        var beforeLostWrite = await db.HashGetAllAsync(key);
+
+        replicas[0].Breaker.Isolate("the write the failover loses");
+        await Eventually.AllInStateAsync(replicas, BreakerState.Isolated);
+
+        // The promoted replica never got generation 3: the hash is generation 2 again (same epoch).
+        await db.KeyDeleteAsync(key);
+        await db.HashSetAsync(key, beforeLostWrite);
+
+        // Another replica resets: its write is generation 3 again, but a different transition.
+        replicas[1].Breaker.Reset("after the failover");
+        await Eventually.TrueAsync(() => replicas.All(r => r.State == BreakerState.Closed),
+            "every replica converges on what Redis holds: " + string.Join(", ", replicas.Select(r => $"{r.Id} {r.State}")));
+        Assert.All(replicas, r => Assert.Equal(3, r.Status.ClusterGeneration));
+        Assert.Equal("0", (string?)await db.HashGetAsync(key, "s"));
+    }
+}
