@@ -83,12 +83,15 @@ internal sealed class ChangePublisher(CoordinatorContext context, SharedStateSto
         }
     }
 
-    /// <summary>Writes the local state back when reconciliation asked for it.</summary>
+    /// <summary>Writes the local state back when reconciliation asked for it. An open state this replica had adopted
+    /// is restored with the shared break it had left (and its consecutive opens), not a full new break: after a
+    /// FLUSHALL or an empty restart the outage must not last longer than it would have.</summary>
     public async Task PushIfWantedAsync(SharedBreaker shared, CancellationToken stop)
     {
-        ClusterView? view;
+        ClusterView? view, lost;
         BreakerState local;
         long localGeneration;
+        bool adopted;
         lock (shared.Gate)
         {
             if (!shared.PushWanted)
@@ -98,8 +101,11 @@ internal sealed class ChangePublisher(CoordinatorContext context, SharedStateSto
 
             shared.PushWanted = false;
             view = shared.View;
+            lost = shared.PushFrom;
+            shared.PushFrom = null;
             local = shared.Breaker.GetRecordedState();
             localGeneration = shared.Breaker.Generation;
+            adopted = shared.LocalGenerationAtSync >= 0 && localGeneration == shared.LocalGenerationAtSync;
         }
 
         if (view is null)
@@ -107,11 +113,24 @@ internal sealed class ChangePublisher(CoordinatorContext context, SharedStateSto
             return;
         }
 
-        var reply = local == BreakerState.Open
-            ? await store.TransitionAsync(shared, "open", BreakerState.Open, view.Epoch, view.Generation, (int)view.State, due: false,
-                $"replica {context.ReplicaId} was open when Redis came back", stop).ConfigureAwait(false)
-            : await store.TransitionAsync(shared, "set", local, view.Epoch, view.Generation, -1, due: false,
-                $"replica {context.ReplicaId} was {StateNames.Of(local)} when Redis came back", stop).ConfigureAwait(false);
+        string was = $"replica {context.ReplicaId} was {StateNames.Of(local)} when Redis came back";
+        ClusterView? reply;
+        if (local == BreakerState.Open && adopted && lost is { State: BreakerState.Open })
+        {
+            long left = Math.Clamp(lost.OpenUntil - context.Clock.NowMs, 1, store.Limits(shared).MaxOpenMs);
+            reply = await store.TransitionAsync(shared, "restore", BreakerState.Open, view.Epoch, view.Generation, (int)view.State, due: false,
+                $"{was}: the shared break it had left", stop, restoreMs: left, restoreOpens: lost.ConsecutiveOpens).ConfigureAwait(false);
+        }
+        else if (local == BreakerState.Open)
+        {
+            reply = await store.TransitionAsync(shared, "open", BreakerState.Open, view.Epoch, view.Generation, (int)view.State, due: false,
+                was, stop).ConfigureAwait(false);
+        }
+        else
+        {
+            reply = await store.TransitionAsync(shared, "set", local, view.Epoch, view.Generation, -1, due: false, was, stop).ConfigureAwait(false);
+        }
+
         Observe(shared, reply, ViewSource.OwnTransition, localGeneration, publishing: false);
     }
 

@@ -11,7 +11,7 @@ namespace Fusebox.Redis;
 /// one), g generation, s state (0 closed, 1 open, 2 half-open, 3 isolated, 4 disabled), u open-until (ms), o
 /// consecutive opens, d description, w who (replica id), pl probe permits left, ps probe successes, pk successes to
 /// close, pn probe permits in the round, hd half-open round deadline (ms). Window buckets: hash per bucket of
-/// <c>replica|c</c> (calls) and <c>replica|f</c> (failures), with expiry.
+/// <c>replica|c</c> (calls) and <c>replica|f</c> (failures), with expiry, keyed by Redis server time.
 /// Reply: {e, g, s, open ms left, o, d, w, pl, ps, pk, pn, round ms left, code, extra}; or {'!', field, value} when a
 /// stored field is not what the scripts write (a non-integer, a state outside 0–4, a key that is not a hash, a bucket
 /// of anything but integer counts): the script then changes nothing and <see cref="ReplyParser"/> reports the breaker
@@ -81,6 +81,12 @@ internal static class RedisScripts
           if b < 1 then b = 1 end
           return b
         end
+        local function buckets(base, bucket_ms, count, now, ahead)
+          local b = math.floor(now / tonumber(bucket_ms)) + (ahead or 0)
+          local keys = {}
+          for i = 0, tonumber(count) - 1 + (ahead or 0) do keys[#keys + 1] = base .. string.format('%d', b - i) end
+          return keys
+        end
         local function no_probes(st)
           st.pl = 0; st.ps = 0; st.pk = 0; st.pn = 0; st.hd = 0
         end
@@ -111,6 +117,7 @@ internal static class RedisScripts
     /// </summary>
     public const string Flush = Prelude + """
         local now = now_ms()
+        local bk = buckets(ARGV[22], ARGV[23], ARGV[24], now)
         local st = load(KEYS[1], ARGV[1])
         if st.bad then return corrupt(st) end
         if st.new then save(KEYS[1], st, ARGV[17]); st.new = nil end
@@ -122,21 +129,21 @@ internal static class RedisScripts
         if (calls <= 0 and not vote) or st.e ~= known or st.g ~= tonumber(ARGV[3]) or (st.s ~= 0 and st.s ~= 4) then
           return reply(st, now, 0)
         end
-        if calls > 0 and failed(redis.pcall('HINCRBY', KEYS[2], ARGV[4] .. '|c', calls)) then return bad_bucket(KEYS[2]) end
-        if fails > 0 and failed(redis.pcall('HINCRBY', KEYS[2], ARGV[4] .. '|f', fails)) then return bad_bucket(KEYS[2]) end
-        if vote and failed(redis.pcall('HSET', KEYS[2], ARGV[4] .. '|t', 1)) then return bad_bucket(KEYS[2]) end
-        redis.call('PEXPIRE', KEYS[2], ARGV[7])
+        if calls > 0 and failed(redis.pcall('HINCRBY', bk[1], ARGV[4] .. '|c', calls)) then return bad_bucket(bk[1]) end
+        if fails > 0 and failed(redis.pcall('HINCRBY', bk[1], ARGV[4] .. '|f', fails)) then return bad_bucket(bk[1]) end
+        if vote and failed(redis.pcall('HSET', bk[1], ARGV[4] .. '|t', 1)) then return bad_bucket(bk[1]) end
+        redis.call('PEXPIRE', bk[1], ARGV[7])
         if st.s ~= 0 then return reply(st, now, 1) end
         local rate = tonumber(ARGV[8])
         local per = {}
-        for i = 2, #KEYS do
-          local h = redis.pcall('HGETALL', KEYS[i])
-          if failed(h) then return bad_bucket(KEYS[i]) end
+        for i = 1, #bk do
+          local h = redis.pcall('HGETALL', bk[i])
+          if failed(h) then return bad_bucket(bk[i]) end
           for j = 1, #h, 2 do
             local rep = string.sub(h[j], 1, -3)
             local kind = string.sub(h[j], -1)
             local n = tonumber(h[j + 1])
-            if not n or (kind ~= 'c' and kind ~= 'f' and kind ~= 't') then return bad_bucket(KEYS[i]) end
+            if not n or (kind ~= 'c' and kind ~= 'f' and kind ~= 't') then return bad_bucket(bk[i]) end
             local r = per[rep]
             if not r then r = {c = 0, f = 0, t = 0}; per[rep] = r end
             r[kind] = r[kind] + n
@@ -176,11 +183,13 @@ internal static class RedisScripts
     /// <summary>
     /// A compare-and-set transition. Code 1 won, 0 lost (the reply then holds the state that won).
     /// kind: open (from the expected state, consecutive opens 0), reopen (a probe failed: consecutive opens + 1),
-    /// halfopen (a new probe round), set (manual: target state; closed clears the window and the backoff).
-    /// KEYS: state, window buckets (deleted when closing).
+    /// halfopen (a new probe round), set (manual: target state; closed clears the window and the backoff), restore (open
+    /// again for the break that was left, with the consecutive opens it had: Redis lost the state, e.g. FLUSHALL).
+    /// KEYS: state (the window's buckets, by server time, and two ahead of it are deleted when closing).
     /// ARGV: create epoch, expected epoch ('' any), expected generation (-1 any), expected state (-1 any), kind,
     /// target, require due ('1': only once the break or the round has run out), who, description, break ms, backoff,
-    /// max break ms, jitter, random, probe permits, successes to close, round ms, state ttl ms, channel, name, at.
+    /// max break ms, jitter, random, probe permits, successes to close, round ms, state ttl ms, channel, name, at,
+    /// break left ms and consecutive opens (restore only), bucket key base, bucket ms, buckets in the window.
     /// </summary>
     public const string Transition = Prelude + """
         local now = now_ms()
@@ -198,6 +207,8 @@ internal static class RedisScripts
         local base, backoff, maxb, jitter, r = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
         if kind == 'open' then
           st.s = 1; st.o = 0; st.u = now + brk(0, base, backoff, maxb, jitter, r); no_probes(st)
+        elseif kind == 'restore' then
+          st.s = 1; st.o = tonumber(ARGV[23]); st.u = now + tonumber(ARGV[22]); no_probes(st)
         elseif kind == 'reopen' then
           st.o = st.o + 1; st.s = 1; st.u = now + brk(st.o, base, backoff, maxb, jitter, r); no_probes(st)
         elseif kind == 'halfopen' then
@@ -206,7 +217,7 @@ internal static class RedisScripts
           st.s = tonumber(ARGV[6]); st.u = 0; no_probes(st)
           if st.s == 0 then
             st.o = 0
-            for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+            for _, k in ipairs(buckets(ARGV[24], ARGV[25], ARGV[26], now, 2)) do redis.call('DEL', k) end
           end
         end
         st.w = ARGV[8]
@@ -232,7 +243,8 @@ internal static class RedisScripts
 
     /// <summary>Adds probe successes to the current round; closes (code 2) when they reach the successes to close,
     /// clearing the window. Code 1 added, 0 not the expected round.
-    /// KEYS: state, window buckets. ARGV: epoch, generation, successes, who, state ttl ms, channel, name, at.</summary>
+    /// KEYS: state. ARGV: epoch, generation, successes, who, state ttl ms, channel, name, at, bucket key base, bucket ms,
+    /// buckets in the window.</summary>
     public const string ProbeSucceeded = Prelude + """
         local now = now_ms()
         local st = load(KEYS[1], nil)
@@ -246,7 +258,7 @@ internal static class RedisScripts
         st.d = string.format('%d half-open probes succeeded', st.ps)
         st.s = 0; st.o = 0; st.u = 0; no_probes(st)
         st.w = ARGV[4]
-        for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+        for _, k in ipairs(buckets(ARGV[9], ARGV[10], ARGV[11], now, 2)) do redis.call('DEL', k) end
         commit(KEYS[1], st, now, ARGV[5], ARGV[6], ARGV[7], ARGV[8])
         return reply(st, now, 2)
         """;
@@ -255,26 +267,26 @@ internal static class RedisScripts
     /// Removes what is corrupt among a breaker's keys, so the replicas re-seed it from their local states (as after a
     /// flush): the state hash when it is not a hash, a field fails the syntax check, or it is still the epoch and
     /// generation the caller found out of range; each window bucket that is not a hash of integer counts. Code 1, extra =
-    /// keys removed; the reply holds the state afterwards. KEYS: state, window buckets. ARGV: corrupt epoch, corrupt
-    /// generation ('' and -1 when the caller saw a syntax or type error).
+    /// keys removed; the reply holds the state afterwards. KEYS: state. ARGV: corrupt epoch, corrupt generation ('' and
+    /// -1 when the caller saw a syntax or type error), bucket key base, bucket ms, buckets in the window.
     /// </summary>
     public const string Repair = Prelude + """
         local removed = 0
+        local now = now_ms()
         local st = load(KEYS[1], nil)
         if st.bad or (not st.new and ARGV[1] ~= '' and st.e == ARGV[1] and st.g == tonumber(ARGV[2])) then
           redis.call('DEL', KEYS[1]); removed = removed + 1
         end
-        for i = 2, #KEYS do
-          local h = redis.pcall('HGETALL', KEYS[i])
+        for _, k in ipairs(buckets(ARGV[3], ARGV[4], ARGV[5], now, 2)) do
+          local h = redis.pcall('HGETALL', k)
           local bad = failed(h)
           if not bad then
             for j = 2, #h, 2 do
               if not string.match(h[j], '^%d+$') then bad = true end
             end
           end
-          if bad then redis.call('DEL', KEYS[i]); removed = removed + 1 end
+          if bad then redis.call('DEL', k); removed = removed + 1 end
         end
-        local now = now_ms()
         return reply(load(KEYS[1], nil), now, 1, removed)
         """;
 }

@@ -46,8 +46,10 @@ internal sealed class SharedBreaker
     public long HeldClusterGeneration = -1;
     public int ReportedSuccesses;
 
-    // (gate) Set by reconciliation: push the local state to Redis (Redis lost it, or Any mode with a local open).
+    // (gate) Set by reconciliation: push the local state to Redis (Redis lost it, or Any mode with a local open), and
+    // the shared state known before the push was decided (a lost open is restored with the break it had left).
     public bool PushWanted;
+    public ClusterView? PushFrom;
 
     // (gate) A manual change made while Redis was unreachable, published when it returns.
     public BreakerState? PendingManual;
@@ -78,7 +80,8 @@ internal sealed class SharedBreaker
 
     public bool IsHeld => HeldLocalGeneration >= 0 && Breaker.Generation == HeldLocalGeneration;
 
-    public RedisKey BucketKey(long index) => $"{KeyBase}:w:{index}";
+    /// <summary><c>prefix:{name}:w:</c>; the scripts append the bucket number (Redis time / bucket duration).</summary>
+    public string BucketKeyBase => KeyBase + ":w:";
 
     public void MarkCorrupt(ParsedReply corruption) => Corruption = corruption;
 

@@ -19,8 +19,9 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
         EvalAsync(shared, RedisScripts.Claim, [shared.StateKey], [shared.View?.Epoch ?? "", clusterGeneration, want], stop);
 
     public Task<ClusterView?> ProbeSucceededAsync(SharedBreaker shared, long clusterGeneration, int successes, CancellationToken stop) =>
-        EvalAsync(shared, RedisScripts.ProbeSucceeded, WindowKeys(shared, includeState: true),
-            [shared.View?.Epoch ?? "", clusterGeneration, successes, context.ReplicaId, StateTtl, context.ChannelName, shared.Name, context.Clock.NowMicros], stop);
+        EvalAsync(shared, RedisScripts.ProbeSucceeded, [shared.StateKey],
+            [shared.View?.Epoch ?? "", clusterGeneration, successes, context.ReplicaId, StateTtl, context.ChannelName, shared.Name, context.Clock.NowMicros,
+                .. BucketArgs(shared)], stop);
 
     /// <summary>Adds calls and failures (and a trip vote) to the current bucket and lets the script decide on the window.</summary>
     public Task<ClusterView?> FlushAsync(SharedBreaker shared, long calls, long failures, bool vote, CancellationToken stop)
@@ -29,15 +30,15 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
         var thresholds = Thresholds(shared);
         var known = shared.View; // one read: epoch and generation of the same view
         var (baseMs, backoff, maxMs, jitter) = Break(options);
-        var args = new RedisValue[]
-        {
+        RedisValue[] args =
+        [
             NewEpoch(), known?.Epoch ?? "", known?.Generation ?? -1, context.ReplicaId, calls, failures,
             (long)(thresholds.Window + context.Options.BucketDuration * 2).TotalMilliseconds,
             Num(thresholds.FailureRate), thresholds.MinimumCalls, thresholds.QuorumMinReplicas, Num(thresholds.QuorumFraction),
             baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()), StateTtl, context.ChannelName, shared.Name,
-            context.Clock.NowMicros, vote ? "1" : "0",
-        };
-        return EvalAsync(shared, RedisScripts.Flush, WindowKeys(shared, includeState: true), args, stop);
+            context.Clock.NowMicros, vote ? "1" : "0", .. BucketArgs(shared),
+        ];
+        return EvalAsync(shared, RedisScripts.Flush, [shared.StateKey], args, stop);
     }
 
     /// <summary>A manual state for every replica (closing clears the window and the backoff).</summary>
@@ -55,19 +56,18 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
 
     /// <summary>A compare-and-set transition (see <see cref="RedisScripts.Transition"/>).</summary>
     public async Task<ClusterView?> TransitionAsync(SharedBreaker shared, string kind, BreakerState target, string expectedEpoch, long expectedGeneration,
-        int expectedState, bool due, string description, CancellationToken stop)
+        int expectedState, bool due, string description, CancellationToken stop, long restoreMs = 0, int restoreOpens = 0)
     {
         var options = shared.Breaker.Options;
         var (baseMs, backoff, maxMs, jitter) = Break(options);
-        var args = new RedisValue[]
-        {
+        RedisValue[] args =
+        [
             NewEpoch(), expectedEpoch, expectedGeneration, expectedState, kind, (int)target, due ? "1" : "0", context.ReplicaId, description,
             baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()),
             options.HalfOpenPermits, options.SuccessesToClose ?? options.HalfOpenPermits, ViewLimits.RoundMs(options, context.Options), StateTtl,
-            context.ChannelName, shared.Name, context.Clock.NowMicros,
-        };
-        RedisKey[] keys = target == BreakerState.Closed ? WindowKeys(shared, includeState: true) : [shared.StateKey];
-        var view = await EvalAsync(shared, RedisScripts.Transition, keys, args, stop).ConfigureAwait(false);
+            context.ChannelName, shared.Name, context.Clock.NowMicros, restoreMs, restoreOpens, .. BucketArgs(shared),
+        ];
+        var view = await EvalAsync(shared, RedisScripts.Transition, [shared.StateKey], args, stop).ConfigureAwait(false);
         if (view is { Code: 1 })
         {
             RedisStateLog.Won(context.Logger, shared.Name, view.State, context.ReplicaId, view.Description);
@@ -79,8 +79,8 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
     /// <summary>Removes the breaker's corrupt keys (see <see cref="RedisScripts.Repair"/>); the reply is the state after.</summary>
     public async Task<ClusterView?> RepairAsync(SharedBreaker shared, ClusterView? rejected, CancellationToken stop)
     {
-        var result = await link.EvalAsync(RedisScripts.Repair, WindowKeys(shared, includeState: true),
-            [rejected?.Epoch ?? "", rejected?.Generation ?? -1], stop).ConfigureAwait(false);
+        var result = await link.EvalAsync(RedisScripts.Repair, [shared.StateKey],
+            [rejected?.Epoch ?? "", rejected?.Generation ?? -1, .. BucketArgs(shared)], stop).ConfigureAwait(false);
         var parsed = ReplyParser.Parse(result, Limits(shared), context.Clock.NowMs);
         return parsed.View;
     }
@@ -121,25 +121,12 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
         ex.Message.Contains("user_script", StringComparison.Ordinal) ||
         ex.Message.Contains("Error running script", StringComparison.Ordinal);
 
-    /// <summary>The state key and the window's buckets, newest first (bucket = Unix ms / <see cref="RedisStateOptions.BucketDuration"/>).</summary>
-    private RedisKey[] WindowKeys(SharedBreaker shared, bool includeState)
+    /// <summary>Bucket key base, bucket ms and buckets per window: the scripts name the buckets from Redis server time,
+    /// so skewed replica clocks cannot split the window (all keys carry the breaker's hash tag: one Cluster slot).</summary>
+    private RedisValue[] BucketArgs(SharedBreaker shared)
     {
         long bucketMs = (long)context.Options.BucketDuration.TotalMilliseconds;
-        long current = context.Clock.UtcNow.ToUnixTimeMilliseconds() / bucketMs;
-        int count = (int)Math.Ceiling(Thresholds(shared).Window.TotalMilliseconds / bucketMs);
-        var keys = new RedisKey[count + (includeState ? 1 : 0)];
-        int i = 0;
-        if (includeState)
-        {
-            keys[i++] = shared.StateKey;
-        }
-
-        for (int b = 0; b < count; b++)
-        {
-            keys[i++] = shared.BucketKey(current - b);
-        }
-
-        return keys;
+        return [shared.BucketKeyBase, bucketMs, (long)Math.Ceiling(Thresholds(shared).Window.TotalMilliseconds / bucketMs)];
     }
 
     public ViewLimits Limits(SharedBreaker shared) => ViewLimits.For(shared.Breaker.Options, context.Options);

@@ -58,6 +58,12 @@ internal sealed class StateAdopter(CoordinatorContext context, Reconciler reconc
             Volatile.Write(ref shared.NeedsSync, true);
         }
 
+        if (decision.Push)
+        {
+            shared.PushWanted = true;
+            shared.PushFrom = shared.View;
+        }
+
         if (decision.Record)
         {
             Record(shared, view);
@@ -66,11 +72,6 @@ internal sealed class StateAdopter(CoordinatorContext context, Reconciler reconc
         if (decision.InSyncGeneration is { } inSync)
         {
             shared.LocalGenerationAtSync = inSync;
-        }
-
-        if (decision.Push)
-        {
-            shared.PushWanted = true;
         }
 
         if (decision.Adopt is not { } external)

@@ -38,3 +38,41 @@ public class LostWriteTests
         Assert.Equal("0", (string?)await db.HashGetAsync(key, "s"));
     }
 }
+
+/// <summary>Issue 14, defect 7: after FLUSHALL (or an empty restart) the open state is restored with the break it had
+/// left, not a full new break.</summary>
+public class RestoredBreakTests
+{
+    [Fact]
+    public async Task After_a_flushall_the_shared_break_is_restored_with_what_was_left_of_it()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        var breaker = Replica.BreakerOptions();
+        breaker.BreakDuration = TimeSpan.FromSeconds(6);
+        breaker.BreakDurationJitter = 0;
+        var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, prefix, SharingMode.Any, breaker);
+        await using var cleanup = new DisposeAll(replicas);
+        await using var admin = await redis.ConnectAdminAsync();
+        var db = admin.GetDatabase();
+        var key = (RedisKey)$"{prefix}:{{{Replica.BreakerName}}}:state";
+
+        replicas[0].Fail(5);
+        await Eventually.AllInStateAsync(replicas, BreakerState.Open);
+        var opened = DateTime.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(2)); // part of the break goes by
+        await admin.GetServer(redis.Endpoint).FlushAllDatabasesAsync();
+
+        await Eventually.TrueAsync(() => (string?)db.HashGet(key, "s") == "1", "the open state is back in Redis");
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
+        long nowMs = (long)time[0] * 1000 + (long)time[1] / 1000;
+        long leftMs = (long)db.HashGet(key, "u") - nowMs;
+        long elapsedMs = (long)(DateTime.UtcNow - opened).TotalMilliseconds;
+
+        // What is left of the 6 s break, not 6 s again (main restored a full break: about 6,000 ms left here).
+        Assert.True(leftMs <= 6_000 - elapsedMs + 250, $"{leftMs} ms left after {elapsedMs} ms of a 6,000 ms break");
+        Assert.True(leftMs > 0, $"{leftMs} ms left");
+        Assert.Equal("0", (string?)db.HashGet(key, "o"));
+        Assert.All(replicas, r => Assert.Equal(BreakerState.Open, r.State));
+    }
+}
