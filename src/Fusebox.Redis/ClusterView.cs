@@ -38,6 +38,10 @@ internal sealed record ClusterView
     /// <summary>When this view was received, in milliseconds of the coordinator's clock (<see cref="CoordinatorClock.NowMs"/>).</summary>
     public long ReceivedAt { get; init; }
 
+    /// <summary>For a reply: when the call was sent, on the same clock as <see cref="ReceivedAt"/>; 0 for a message.
+    /// A reply to a call sent after a newer view was received shows what Redis held after that view.</summary>
+    public long RequestedAt { get; init; }
+
     /// <summary>For a message: the deciding replica's wall clock when it sent the script, Unix microseconds.</summary>
     public long SentAtMicros { get; init; }
 

@@ -27,7 +27,8 @@ internal enum ViewSource
 /// <summary>The merge rules, named (docs/distributed.md has the table; each has unit tests in ReconcilerTests).</summary>
 internal enum MergeRule
 {
-    /// <summary>An older generation of the known epoch: a late message or reply. Ignored.</summary>
+    /// <summary>An older generation of the known epoch: a late message or reply. Ignored. (A reply to a call sent after
+    /// the newer view arrived is not late: Redis went back, and the replica reconciles as after a lost state.)</summary>
     Stale,
 
     /// <summary>Newer shared state while a local change is still queued for publishing: publish first, read again.</summary>

@@ -24,7 +24,13 @@ internal sealed class Reconciler(CoordinatorClock clock, string replicaId, TimeS
         long knownGeneration = known?.Generation ?? -1;
         if (!epochChanged && view.Generation < knownGeneration)
         {
-            return new MergeDecision(MergeRule.Stale);
+            // Older than what this replica knows. A late message or a reply overtaken by a message is stale. But a
+            // reply to a call sent after the newer view arrived shows what Redis holds now: it went back (a failover
+            // lost the last writes), and nobody else will notice. Reconcile as after a lost state.
+            bool regressed = source != ViewSource.Message && view.RequestedAt > known!.ReceivedAt;
+            return regressed && local.PendingPublishes == 0
+                ? Reconcile(local, view, lostState: true) with { Record = true }
+                : new MergeDecision(MergeRule.Stale);
         }
 
         bool sameGenerationDiverged = !epochChanged && view.Generation == knownGeneration && !known!.SameTransitionAs(view);

@@ -10,7 +10,7 @@ namespace Fusebox.Redis;
 /// State hash fields: e epoch (random id, new when the hash is created: tells a restarted or flushed Redis from an old
 /// one), g generation, s state (0 closed, 1 open, 2 half-open, 3 isolated, 4 disabled), u open-until (ms), o
 /// consecutive opens, d description, w who (replica id), pl probe permits left, ps probe successes, pk successes to
-/// close, pn probe permits in the round, hd half-open round deadline (ms). Window buckets: hash per bucket of
+/// close, pn probe permits in the round, hd half-open round deadline (ms), ub the break an open state was given (ms: an open-until beyond it is corrupt). Window buckets: hash per bucket of
 /// <c>replica|c</c> (calls) and <c>replica|f</c> (failures), with expiry, keyed by Redis server time.
 /// Reply: {e, g, s, open ms left, o, d, w, pl, ps, pk, pn, round ms left, code, extra}; or {'!', field, value} when a
 /// stored field is not what the scripts write (a non-integer, a state outside 0–4, a key that is not a hash, a bucket
@@ -35,19 +35,24 @@ internal static class RedisScripts
           end
           return tonumber(raw)
         end
-        local function load(key, create_epoch)
-          local v = redis.pcall('HMGET', key, 'e', 'g', 's', 'u', 'o', 'd', 'w', 'pl', 'ps', 'pk', 'pn', 'hd')
+        local function load(key, create_epoch, now)
+          local v = redis.pcall('HMGET', key, 'e', 'g', 's', 'u', 'o', 'd', 'w', 'pl', 'ps', 'pk', 'pn', 'hd', 'ub')
           if failed(v) then
-            return {e = '', g = 0, s = 0, u = 0, o = 0, d = '', w = '', pl = 0, ps = 0, pk = 0, pn = 0, hd = 0, bad = 'type',
+            return {e = '', g = 0, s = 0, u = 0, o = 0, d = '', w = '', pl = 0, ps = 0, pk = 0, pn = 0, hd = 0, ub = 0, bad = 'type',
               raw = redis.call('TYPE', key).ok}
           end
           if not v[1] then
-            return {e = create_epoch or '', g = 0, s = 0, u = 0, o = 0, d = '', w = '', pl = 0, ps = 0, pk = 0, pn = 0, hd = 0, new = true}
+            return {e = create_epoch or '', g = 0, s = 0, u = 0, o = 0, d = '', w = '', pl = 0, ps = 0, pk = 0, pn = 0, hd = 0, ub = 0, new = true}
           end
           local st = {e = v[1], d = v[6] or '', w = v[7] or ''}
           st.g = int_field(st, 'g', v[2]); st.s = int_field(st, 's', v[3], 4); st.u = int_field(st, 'u', v[4])
           st.o = int_field(st, 'o', v[5], 1000000); st.pl = int_field(st, 'pl', v[8], 1000); st.ps = int_field(st, 'ps', v[9], 1000)
           st.pk = int_field(st, 'pk', v[10], 1000); st.pn = int_field(st, 'pn', v[11], 1000); st.hd = int_field(st, 'hd', v[12])
+          st.ub = int_field(st, 'ub', v[13])
+          -- ub is the break the deciding replica gave the open state (hashes this version wrote have it): an open-until
+          -- further out than that (a minute of slack for a failover to a server whose clock is a little behind) was
+          -- not written by a script.
+          if v[13] and st.s == 1 and not st.bad and st.u > now + st.ub + 60000 then st.bad = 'u'; st.raw = v[4] end
           return st
         end
         local function corrupt(st)
@@ -65,7 +70,7 @@ internal static class RedisScripts
         end
         local function save(key, st, ttl)
           redis.call('HSET', key, 'e', st.e, 'g', st.g, 's', st.s, 'u', st.u, 'o', st.o, 'd', st.d, 'w', st.w,
-            'pl', st.pl, 'ps', st.ps, 'pk', st.pk, 'pn', st.pn, 'hd', st.hd)
+            'pl', st.pl, 'ps', st.ps, 'pk', st.pk, 'pn', st.pn, 'hd', st.hd, 'ub', (st.s == 1 and st.ub) or 0)
           redis.call('PEXPIRE', key, ttl)
         end
         local function commit(key, st, now, ttl, channel, name, at)
@@ -87,6 +92,9 @@ internal static class RedisScripts
           for i = 0, tonumber(count) - 1 + (ahead or 0) do keys[#keys + 1] = base .. string.format('%d', b - i) end
           return keys
         end
+        local function set_open(st, now, b)
+          st.s = 1; st.u = now + b; st.ub = b
+        end
         local function no_probes(st)
           st.pl = 0; st.ps = 0; st.pk = 0; st.pn = 0; st.hd = 0
         end
@@ -96,7 +104,7 @@ internal static class RedisScripts
     /// <summary>Reads the state. KEYS: state. Creates nothing (a missing hash reads as closed, generation 0, epoch '').</summary>
     public const string Read = Prelude + """
         local now = now_ms()
-        local st = load(KEYS[1], nil)
+        local st = load(KEYS[1], nil, now)
         if st.bad then return corrupt(st) end
         return reply(st, now, 1)
         """;
@@ -118,7 +126,7 @@ internal static class RedisScripts
     public const string Flush = Prelude + """
         local now = now_ms()
         local bk = buckets(ARGV[22], ARGV[23], ARGV[24], now)
-        local st = load(KEYS[1], ARGV[1])
+        local st = load(KEYS[1], ARGV[1], now)
         if st.bad then return corrupt(st) end
         if st.new then save(KEYS[1], st, ARGV[17]); st.new = nil end
         local known = ARGV[2]
@@ -166,9 +174,8 @@ internal static class RedisScripts
         if not (by_votes or by_rate) then
           return reply(st, now, 1)
         end
-        st.s = 1
         st.o = 0
-        st.u = now + brk(0, tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16]))
+        set_open(st, now, brk(0, tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16])))
         no_probes(st)
         if by_rate then
           st.d = string.format('failure rate %d%% over %d calls, failing on %d of %d replicas', math.floor(failed * 100 / total), total, failing, active)
@@ -193,7 +200,7 @@ internal static class RedisScripts
     /// </summary>
     public const string Transition = Prelude + """
         local now = now_ms()
-        local st = load(KEYS[1], ARGV[1])
+        local st = load(KEYS[1], ARGV[1], now)
         if st.bad then return corrupt(st) end
         if st.new then save(KEYS[1], st, ARGV[18]); st.new = nil end
         if (ARGV[2] ~= '' and st.e ~= ARGV[2]) or (tonumber(ARGV[3]) >= 0 and st.g ~= tonumber(ARGV[3]))
@@ -206,11 +213,11 @@ internal static class RedisScripts
         local kind = ARGV[5]
         local base, backoff, maxb, jitter, r = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
         if kind == 'open' then
-          st.s = 1; st.o = 0; st.u = now + brk(0, base, backoff, maxb, jitter, r); no_probes(st)
+          st.o = 0; set_open(st, now, brk(0, base, backoff, maxb, jitter, r)); no_probes(st)
         elseif kind == 'restore' then
-          st.s = 1; st.o = tonumber(ARGV[23]); st.u = now + tonumber(ARGV[22]); no_probes(st)
+          st.o = tonumber(ARGV[23]); set_open(st, now, tonumber(ARGV[22])); no_probes(st)
         elseif kind == 'reopen' then
-          st.o = st.o + 1; st.s = 1; st.u = now + brk(st.o, base, backoff, maxb, jitter, r); no_probes(st)
+          st.o = st.o + 1; set_open(st, now, brk(st.o, base, backoff, maxb, jitter, r)); no_probes(st)
         elseif kind == 'halfopen' then
           st.s = 2; st.u = 0; st.pn = tonumber(ARGV[15]); st.pl = st.pn; st.ps = 0; st.pk = tonumber(ARGV[16]); st.hd = now + tonumber(ARGV[17])
         else
@@ -230,7 +237,7 @@ internal static class RedisScripts
     /// 0 when the round is not the expected one. KEYS: state. ARGV: epoch, generation, want.</summary>
     public const string Claim = Prelude + """
         local now = now_ms()
-        local st = load(KEYS[1], nil)
+        local st = load(KEYS[1], nil, now)
         if st.bad then return corrupt(st) end
         if st.new or st.e ~= ARGV[1] or st.g ~= tonumber(ARGV[2]) or st.s ~= 2 then return reply(st, now, 0) end
         local n = math.min(tonumber(ARGV[3]), st.pl)
@@ -247,7 +254,7 @@ internal static class RedisScripts
     /// buckets in the window.</summary>
     public const string ProbeSucceeded = Prelude + """
         local now = now_ms()
-        local st = load(KEYS[1], nil)
+        local st = load(KEYS[1], nil, now)
         if st.bad then return corrupt(st) end
         if st.new or st.e ~= ARGV[1] or st.g ~= tonumber(ARGV[2]) or st.s ~= 2 then return reply(st, now, 0) end
         st.ps = st.ps + tonumber(ARGV[3])
@@ -273,7 +280,7 @@ internal static class RedisScripts
     public const string Repair = Prelude + """
         local removed = 0
         local now = now_ms()
-        local st = load(KEYS[1], nil)
+        local st = load(KEYS[1], nil, now)
         if st.bad or (not st.new and ARGV[1] ~= '' and st.e == ARGV[1] and st.g == tonumber(ARGV[2])) then
           redis.call('DEL', KEYS[1]); removed = removed + 1
         end
@@ -287,6 +294,6 @@ internal static class RedisScripts
           end
           if bad then redis.call('DEL', k); removed = removed + 1 end
         end
-        return reply(load(KEYS[1], nil), now, 1, removed)
+        return reply(load(KEYS[1], nil, now), now, 1, removed)
         """;
 }

@@ -205,8 +205,6 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     /// <summary>Same as <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    internal static bool IsRedisFailure(Exception ex) => RedisLink.IsRedisFailure(ex);
-
     private Task<bool> CommandAsync(string name, BreakerState target, string? reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);

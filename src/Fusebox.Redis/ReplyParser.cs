@@ -4,16 +4,23 @@ using StackExchange.Redis;
 
 namespace Fusebox.Redis;
 
-/// <summary>The longest break and half-open round one breaker's options allow: a shared state beyond them is corrupt.</summary>
-/// <param name="MaxOpenMs">The longest break (<see cref="CircuitBreakerOptions.MaxBreakDuration"/>, else the fixed break).</param>
-/// <param name="MaxRoundMs">The half-open round's deadline (<see cref="RedisStateOptions.ProbeRoundTimeout"/> or its default).</param>
+/// <summary>The longest break and half-open round a shared state may have left: beyond them it is corrupt.</summary>
+/// <param name="MaxOpenMs">The longest break left, ms.</param>
+/// <param name="MaxRoundMs">The longest half-open round left, ms.</param>
 internal readonly record struct ViewLimits(long MaxOpenMs, long MaxRoundMs)
 {
     public const int MaxProbeField = 1000;
     public const int MaxConsecutiveOpens = 1_000_000;
 
-    public static ViewLimits For(CircuitBreakerOptions breaker, RedisStateOptions shared) =>
-        new((long)(breaker.MaxBreakDuration ?? breaker.BreakDuration).TotalMilliseconds, RoundMs(breaker, shared));
+    /// <summary>
+    /// The caps a reply is checked against here: at most a day (<see cref="CircuitBreakerOptions.MaxDuration"/>), the
+    /// longest break or round any breaker can have. The tighter check, an open-until beyond the break the deciding
+    /// replica gave it, is made by the scripts (field <c>ub</c>): replicas may be configured differently (a rolling
+    /// change of <see cref="CircuitBreakerOptions.BreakDuration"/>), so this replica's own options are no cap for a
+    /// state another replica decided.
+    /// </summary>
+    public static readonly ViewLimits Absolute =
+        new((long)CircuitBreakerOptions.MaxDuration.TotalMilliseconds, (long)CircuitBreakerOptions.MaxDuration.TotalMilliseconds);
 
     /// <summary>How long a shared half-open round lasts before another replica may restart it.</summary>
     public static long RoundMs(CircuitBreakerOptions breaker, RedisStateOptions shared) =>
@@ -44,7 +51,7 @@ internal static class ReplyParser
 {
     private const int ReplyLength = 14;
 
-    public static ParsedReply Parse(RedisResult result, ViewLimits limits, long receivedAt)
+    public static ParsedReply Parse(RedisResult result, ViewLimits limits, long receivedAt, long requestedAt = 0)
     {
         RedisResult[]? r = result.Resp2Type == ResultType.Array ? (RedisResult[]?)result : null;
         if (r is null)
@@ -80,6 +87,7 @@ internal static class ReplyParser
             Code = Int32(r[12]),
             Extra = (long)r[13],
             ReceivedAt = receivedAt,
+            RequestedAt = requestedAt,
         };
         return ParsedReply.Checked(view, limits);
     }
@@ -145,13 +153,13 @@ internal static class ReplyParser
         if (view.State == BreakerState.Open && (view.OpenLeftMs < 0 || view.OpenLeftMs > limits.MaxOpenMs))
         {
             return string.Create(CultureInfo.InvariantCulture,
-                $"field u = {view.OpenLeftMs} ms from now, allowed [0, {limits.MaxOpenMs}] ms (the longest break of this breaker)");
+                $"field u = {view.OpenLeftMs} ms from now, allowed [0, {limits.MaxOpenMs}] ms");
         }
 
         if (view.State == BreakerState.HalfOpen && (view.RoundLeftMs < 0 || view.RoundLeftMs > limits.MaxRoundMs))
         {
             return string.Create(CultureInfo.InvariantCulture,
-                $"field hd = {view.RoundLeftMs} ms from now, allowed [0, {limits.MaxRoundMs}] ms (the half-open round of this breaker)");
+                $"field hd = {view.RoundLeftMs} ms from now, allowed [0, {limits.MaxRoundMs}] ms");
         }
 
         foreach (var (field, value) in new[] { ("pl", view.ProbesLeft), ("ps", view.ProbeSuccesses), ("pk", view.SuccessesToClose), ("pn", view.ProbeSlots) })
@@ -173,6 +181,7 @@ internal static class ReplyParser
         "pl" or "ps" or "pk" or "pn" => $"[0, {ViewLimits.MaxProbeField}]",
         "type" => "a hash",
         "bucket" => "a hash of integer counts",
+        "u" => "[now, now + the break it was given (ub) + 1 min]",
         _ => "a non-negative integer",
     };
 

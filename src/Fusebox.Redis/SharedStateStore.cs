@@ -79,19 +79,21 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
     /// <summary>Removes the breaker's corrupt keys (see <see cref="RedisScripts.Repair"/>); the reply is the state after.</summary>
     public async Task<ClusterView?> RepairAsync(SharedBreaker shared, ClusterView? rejected, CancellationToken stop)
     {
+        long requestedAt = context.Clock.NowMs;
         var result = await link.EvalAsync(RedisScripts.Repair, [shared.StateKey],
             [rejected?.Epoch ?? "", rejected?.Generation ?? -1, .. BucketArgs(shared)], stop).ConfigureAwait(false);
-        var parsed = ReplyParser.Parse(result, Limits(shared), context.Clock.NowMs);
+        var parsed = ReplyParser.Parse(result, Limits(shared), context.Clock.NowMs, requestedAt);
         return parsed.View;
     }
 
     private async Task<ClusterView?> EvalAsync(SharedBreaker shared, string script, RedisKey[] keys, RedisValue[] args, CancellationToken stop)
     {
         ParsedReply parsed;
+        long requestedAt = context.Clock.NowMs;
         try
         {
             var result = await link.EvalAsync(script, keys, args, stop).ConfigureAwait(false);
-            parsed = ReplyParser.Parse(result, Limits(shared), context.Clock.NowMs);
+            parsed = ReplyParser.Parse(result, Limits(shared), context.Clock.NowMs, requestedAt);
         }
         catch (RedisServerException ex) when (IsAboutTheKeys(ex))
         {
@@ -129,7 +131,8 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
         return [shared.BucketKeyBase, bucketMs, (long)Math.Ceiling(Thresholds(shared).Window.TotalMilliseconds / bucketMs)];
     }
 
-    public ViewLimits Limits(SharedBreaker shared) => ViewLimits.For(shared.Breaker.Options, context.Options);
+    /// <summary>The caps a reply for this breaker is checked against (<see cref="ViewLimits.Absolute"/>).</summary>
+    public ViewLimits Limits(SharedBreaker shared) => ViewLimits.Absolute;
 
     private ClusterThresholds Thresholds(SharedBreaker shared) => ClusterThresholds.For(shared.Breaker.Options, context.Options, shared.Mode);
 

@@ -1,5 +1,4 @@
 using Fusebox.Redis.Tests.Support;
-using StackExchange.Redis;
 
 namespace Fusebox.Redis.Tests;
 
@@ -25,8 +24,7 @@ public class ClockSkewTests
         second.Succeed(3);
         await ClusterCounts.WaitForCallsAsync(redis, prefix, 6);
 
-        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
-        long serverBucket = (long)time[0]; // 1 s buckets: Unix seconds
+        long serverBucket = await RedisServer.ServerNowMsAsync(db) / 1000; // 1 s buckets
         var buckets = admin.GetServer(redis.Endpoint).Keys(pattern: $"{prefix}:{{{Replica.BreakerName}}}:w:*")
             .Select(k => long.Parse(((string)k!).Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.NotEmpty(buckets);

@@ -35,8 +35,7 @@ public class CorruptStateTests
         var key = $"{prefix}:{{{Replica.BreakerName}}}:state";
         if (field == "u")
         {
-            var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
-            long nowMs = (long)time[0] * 1000 + (long)time[1] / 1000;
+            long nowMs = await RedisServer.ServerNowMsAsync(db);
             long ahead = value == "+30d" ? (long)TimeSpan.FromDays(30).TotalMilliseconds : (long)TimeSpan.FromHours(20).TotalMilliseconds;
             await db.HashSetAsync(key, [new HashEntry("s", 1), new HashEntry("u", nowMs + ahead), new HashEntry("g", 50)]);
         }
@@ -138,6 +137,25 @@ public class CorruptStateTests
         Assert.True(replica.Coordinator.IsRedisAvailable);
         Assert.DoesNotContain(logs.GetSnapshot(), r => r.Id.Id is 2001 or 2007);
         Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 2008 && r.Message.Contains("bucket", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_longer_break_decided_by_a_replica_configured_differently_is_adopted_not_taken_for_corruption()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        var longBreak = Replica.BreakerOptions();
+        longBreak.BreakDuration = TimeSpan.FromSeconds(30); // e.g. mid-way through a rolling configuration change
+        var logs = new FakeLogCollector();
+        await using var deciding = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, SharingMode.Any, "long"), longBreak);
+        await using var other = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, SharingMode.Any, "short"),
+            logger: new FakeLogger(logs)); // its own break: 400 ms
+
+        deciding.Fail(5);
+        await Eventually.TrueAsync(() => other.State == BreakerState.Open, "the 30 s break adopted");
+        await Eventually.StaysTrueAsync(() => other.State == BreakerState.Open && other.Status.ClusterState == BreakerState.Open,
+            "still open: the shared break was not repaired away", seconds: 1);
+        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Id.Id is 2008 or 2009);
     }
 
     /// <summary>Removed (re-created by the next write) or re-seeded with fields in range.</summary>

@@ -18,6 +18,27 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public void An_older_generation_in_a_reply_to_a_call_sent_after_the_newer_view_arrived_means_redis_went_back()
+    {
+        // Isolated at generation 6 (received at 100 ms); a failover lost it: Redis holds generation 5, closed.
+        var (reconciler, _, _) = Create();
+        var isolated = View(BreakerState.Isolated, 6, receivedAt: 100);
+        var back = View(BreakerState.Closed, 5) with { RequestedAt = 101, ReceivedAt = 102 };
+        var d = reconciler.Decide(InSync(BreakerState.Isolated, isolated), back, ViewSource.Poll, 10);
+        Assert.Equal(MergeRule.PushLocal, d.Rule); // the adopted, more severe state is written back
+        Assert.True(d.Record);
+
+        // A less severe adopted state takes what Redis holds now.
+        var open = View(BreakerState.Closed, 6, receivedAt: 100);
+        var reopened = View(BreakerState.Open, 5, openLeftMs: 1000) with { RequestedAt = 101, ReceivedAt = 102 };
+        Assert.Equal(MergeRule.AdoptShared, reconciler.Decide(InSync(BreakerState.Closed, open), reopened, ViewSource.Poll, 10).Rule);
+
+        // A reply to a call sent before the newer view arrived, or a message, is merely late.
+        Assert.Equal(MergeRule.Stale, reconciler.Decide(InSync(BreakerState.Isolated, isolated), back with { RequestedAt = 99 }, ViewSource.Poll, 10).Rule);
+        Assert.Equal(MergeRule.Stale, reconciler.Decide(InSync(BreakerState.Isolated, isolated), back, ViewSource.Message).Rule);
+    }
+
+    [Fact]
     public void A_newer_generation_is_adopted_a_message_unconditionally_a_reply_only_in_the_generation_it_was_sent_from()
     {
         var (reconciler, _, _) = Create();
