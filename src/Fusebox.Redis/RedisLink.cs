@@ -30,6 +30,11 @@ internal sealed class RedisLink(CoordinatorContext context, IConnectionMultiplex
     public DateTimeOffset? UnavailableSince => _available ? null : _unavailableSinceUtc;
 
     /// <summary>Completes when Redis is available (at once while it is), so waiting for it needs no polling clock.</summary>
+    /// <remarks>Only the loop replaces or completes the signal: <see cref="MarkUnavailable"/> replaces it before clearing
+    /// <see cref="Available"/>, <see cref="MarkAvailable"/> completes it after setting it. A waiter that read
+    /// <see cref="Available"/> false and then takes the signal gets either the completed one (it returns at once) or, if
+    /// Redis failed again in between, the next one (it returns at the next recovery or its timeout): never a signal that
+    /// stays incomplete while Redis is available.</remarks>
     public Task WhenAvailable => _availableSignal.Task;
 
     /// <summary>Connects (first time), checks Redis answers and subscribes to the prefix's channel. Throws on a Redis failure.</summary>

@@ -80,10 +80,17 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
     public async Task<ClusterView?> RepairAsync(SharedBreaker shared, ClusterView? rejected, CancellationToken stop)
     {
         long requestedAt = context.Clock.NowMs;
-        var result = await link.EvalAsync(RedisScripts.Repair, [shared.StateKey],
-            [rejected?.Epoch ?? "", rejected?.Generation ?? -1, .. BucketArgs(shared)], stop).ConfigureAwait(false);
-        var parsed = ReplyParser.Parse(result, Limits(shared), context.Clock.NowMs, requestedAt);
-        return parsed.View;
+        try
+        {
+            var result = await link.EvalAsync(RedisScripts.Repair, [shared.StateKey],
+                [rejected?.Epoch ?? "", rejected?.Generation ?? -1, .. BucketArgs(shared)], stop).ConfigureAwait(false);
+            return ReplyParser.Parse(result, Limits(shared), context.Clock.NowMs, requestedAt).View;
+        }
+        catch (RedisServerException ex) when (IsAboutTheKeys(ex))
+        {
+            RedisStateLog.ScriptRejected(context.Logger, shared.Name, ex); // still this breaker's problem: try again next tick
+            return null;
+        }
     }
 
     private async Task<ClusterView?> EvalAsync(SharedBreaker shared, string script, RedisKey[] keys, RedisValue[] args, CancellationToken stop)

@@ -15,20 +15,7 @@ public class LostWriteTests
         var replicas = await Replica.StartManyAsync(3, redis.ConnectionString, prefix);
         await using var cleanup = new DisposeAll(replicas);
         await using var admin = await redis.ConnectAdminAsync();
-        var db = admin.GetDatabase();
-        var key = (RedisKey)$"{prefix}:{{{Replica.BreakerName}}}:state";
-
-        replicas[0].Breaker.Isolate("first write");
-        replicas[0].Breaker.Reset("second write");
-        await Eventually.TrueAsync(() => replicas.All(r => r.Status.ClusterGeneration == 2 && r.State == BreakerState.Closed), "generation 2 everywhere");
-        var beforeLostWrite = await db.HashGetAllAsync(key);
-
-        replicas[0].Breaker.Isolate("the write the failover loses");
-        await Eventually.AllInStateAsync(replicas, BreakerState.Isolated);
-
-        // The promoted replica never got generation 3: the hash is generation 2 again (same epoch).
-        await db.KeyDeleteAsync(key);
-        await db.HashSetAsync(key, beforeLostWrite);
+        var (db, key) = await LoseTheLastWriteAsync(admin, prefix, replicas);
 
         // Another replica resets: its write is generation 3 again, but a different transition.
         replicas[1].Breaker.Reset("after the failover");
@@ -46,25 +33,33 @@ public class LostWriteTests
         var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, prefix);
         await using var cleanup = new DisposeAll(replicas);
         await using var admin = await redis.ConnectAdminAsync();
-        var db = admin.GetDatabase();
-        var key = (RedisKey)$"{prefix}:{{{Replica.BreakerName}}}:state";
+        var (db, key) = await LoseTheLastWriteAsync(admin, prefix, replicas);
 
-        replicas[0].Breaker.Isolate("first write");
-        replicas[0].Breaker.Reset("second write");
-        await Eventually.TrueAsync(() => replicas.All(r => r.Status.ClusterGeneration == 2 && r.State == BreakerState.Closed), "generation 2 everywhere");
-        var beforeLostWrite = await db.HashGetAllAsync(key);
-        replicas[0].Breaker.Isolate("the write the failover loses");
-        await Eventually.AllInStateAsync(replicas, BreakerState.Isolated);
-        await db.KeyDeleteAsync(key);
-        await db.HashSetAsync(key, beforeLostWrite); // generation 2, closed, same epoch: nobody writes after it
-
-        // A replica started now reads "closed"; the two that saw the isolation notice Redis went back and write it
-        // again (the more severe state wins, as after any lost state), so all three end up isolated.
+        // Nobody writes after it. A replica started now reads "closed"; the two that saw the isolation notice Redis went
+        // back and write it again (the more severe state wins, as after any lost state), so all three end up isolated.
         await using var late = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, id: "late"));
         var all = replicas.Append(late).ToArray();
         await Eventually.TrueAsync(() => all.All(r => r.State == BreakerState.Isolated),
             "every replica converges: " + string.Join(", ", all.Select(r => $"{r.Id} {r.State}")));
         Assert.Equal("3", (string?)await db.HashGetAsync(key, "s"));
+    }
+
+    /// <summary>Generation 2 (closed) everywhere, then an isolation (generation 3) that every replica adopts and that
+    /// the "promoted replica" never got: the hash is restored to generation 2, same epoch.</summary>
+    private static async Task<(IDatabase Db, RedisKey Key)> LoseTheLastWriteAsync(ConnectionMultiplexer admin, string prefix, Replica[] replicas)
+    {
+        var db = admin.GetDatabase();
+        var key = (RedisKey)$"{prefix}:{{{Replica.BreakerName}}}:state";
+        replicas[0].Breaker.Isolate("first write");
+        replicas[0].Breaker.Reset("second write");
+        await Eventually.TrueAsync(() => replicas.All(r => r.Status.ClusterGeneration == 2 && r.State == BreakerState.Closed), "generation 2 everywhere");
+        var beforeLostWrite = await db.HashGetAllAsync(key);
+
+        replicas[0].Breaker.Isolate("the write the failover loses");
+        await Eventually.AllInStateAsync(replicas, BreakerState.Isolated);
+        await db.KeyDeleteAsync(key);
+        await db.HashSetAsync(key, beforeLostWrite);
+        return (db, key);
     }
 }
 
