@@ -10,9 +10,12 @@ namespace Fusebox.Redis;
 /// State hash fields: e epoch (random id, new when the hash is created: tells a restarted or flushed Redis from an old
 /// one), g generation, s state (0 closed, 1 open, 2 half-open, 3 isolated, 4 disabled), u open-until (ms), o
 /// consecutive opens, d description, w who (replica id), pl probe permits left, ps probe successes, pk successes to
-/// close, pn probe permits in the round, hd half-open round deadline (ms). Window buckets: hash per bucket of
-/// <c>replica|c</c> (calls) and <c>replica|f</c> (failures), with expiry.
-/// Reply: {e, g, s, open ms left, o, d, w, pl, ps, pk, pn, round ms left, code, extra}.
+/// close, pn probe permits in the round, hd half-open round deadline (ms), ub the break an open state was given (ms: an open-until beyond it is corrupt). Window buckets: hash per bucket of
+/// <c>replica|c</c> (calls) and <c>replica|f</c> (failures), with expiry, keyed by Redis server time.
+/// Reply: {e, g, s, open ms left, o, d, w, pl, ps, pk, pn, round ms left, code, extra}; or {'!', field, value} when a
+/// stored field is not what the scripts write (a non-integer, a state outside 0–4, a key that is not a hash, a bucket
+/// of anything but integer counts): the script then changes nothing and <see cref="ReplyParser"/> reports the breaker
+/// corrupt. A wrong-typed key is read with <c>pcall</c> so that it never fails the script, let alone the connection.
 /// </remarks>
 internal static class RedisScripts
 {
@@ -21,14 +24,42 @@ internal static class RedisScripts
           local t = redis.call('TIME')
           return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         end
-        local function load(key, create_epoch)
-          local v = redis.call('HMGET', key, 'e', 'g', 's', 'u', 'o', 'd', 'w', 'pl', 'ps', 'pk', 'pn', 'hd')
-          if not v[1] then
-            return {e = create_epoch or '', g = 0, s = 0, u = 0, o = 0, d = '', w = '', pl = 0, ps = 0, pk = 0, pn = 0, hd = 0, new = true}
+        local function failed(r)
+          return type(r) == 'table' and r.err ~= nil
+        end
+        local function int_field(st, name, raw, max)
+          if not raw then return 0 end
+          if not string.match(raw, '^%d+$') or (max and tonumber(raw) > max) then
+            if not st.bad then st.bad = name; st.raw = raw end
+            return 0
           end
-          return {e = v[1], g = tonumber(v[2]) or 0, s = tonumber(v[3]) or 0, u = tonumber(v[4]) or 0, o = tonumber(v[5]) or 0,
-            d = v[6] or '', w = v[7] or '', pl = tonumber(v[8]) or 0, ps = tonumber(v[9]) or 0, pk = tonumber(v[10]) or 0,
-            pn = tonumber(v[11]) or 0, hd = tonumber(v[12]) or 0}
+          return tonumber(raw)
+        end
+        local function load(key, create_epoch, now)
+          local v = redis.pcall('HMGET', key, 'e', 'g', 's', 'u', 'o', 'd', 'w', 'pl', 'ps', 'pk', 'pn', 'hd', 'ub')
+          if failed(v) then
+            return {e = '', g = 0, s = 0, u = 0, o = 0, d = '', w = '', pl = 0, ps = 0, pk = 0, pn = 0, hd = 0, ub = 0, bad = 'type',
+              raw = redis.call('TYPE', key).ok}
+          end
+          if not v[1] then
+            return {e = create_epoch or '', g = 0, s = 0, u = 0, o = 0, d = '', w = '', pl = 0, ps = 0, pk = 0, pn = 0, hd = 0, ub = 0, new = true}
+          end
+          local st = {e = v[1], d = v[6] or '', w = v[7] or ''}
+          st.g = int_field(st, 'g', v[2]); st.s = int_field(st, 's', v[3], 4); st.u = int_field(st, 'u', v[4])
+          st.o = int_field(st, 'o', v[5], 1000000); st.pl = int_field(st, 'pl', v[8], 1000); st.ps = int_field(st, 'ps', v[9], 1000)
+          st.pk = int_field(st, 'pk', v[10], 1000); st.pn = int_field(st, 'pn', v[11], 1000); st.hd = int_field(st, 'hd', v[12])
+          st.ub = int_field(st, 'ub', v[13])
+          -- ub is the break the deciding replica gave the open state (hashes this version wrote have it): an open-until
+          -- further out than that (a minute of slack for a failover to a server whose clock is a little behind) was
+          -- not written by a script.
+          if v[13] and st.s == 1 and not st.bad and st.u > now + st.ub + 60000 then st.bad = 'u'; st.raw = v[4] end
+          return st
+        end
+        local function corrupt(st)
+          return {'!', st.bad, st.raw or ''}
+        end
+        local function bad_bucket(key)
+          return {'!', 'bucket', key}
         end
         local function left(t, now)
           if t > now then return t - now end
@@ -39,7 +70,7 @@ internal static class RedisScripts
         end
         local function save(key, st, ttl)
           redis.call('HSET', key, 'e', st.e, 'g', st.g, 's', st.s, 'u', st.u, 'o', st.o, 'd', st.d, 'w', st.w,
-            'pl', st.pl, 'ps', st.ps, 'pk', st.pk, 'pn', st.pn, 'hd', st.hd)
+            'pl', st.pl, 'ps', st.ps, 'pk', st.pk, 'pn', st.pn, 'hd', st.hd, 'ub', (st.s == 1 and st.ub) or 0)
           redis.call('PEXPIRE', key, ttl)
         end
         local function commit(key, st, now, ttl, channel, name, at)
@@ -55,6 +86,15 @@ internal static class RedisScripts
           if b < 1 then b = 1 end
           return b
         end
+        local function buckets(base, bucket_ms, count, now, ahead)
+          local b = math.floor(now / tonumber(bucket_ms)) + (ahead or 0)
+          local keys = {}
+          for i = 0, tonumber(count) - 1 + (ahead or 0) do keys[#keys + 1] = base .. string.format('%d', b - i) end
+          return keys
+        end
+        local function set_open(st, now, b)
+          st.s = 1; st.u = now + b; st.ub = b
+        end
         local function no_probes(st)
           st.pl = 0; st.ps = 0; st.pk = 0; st.pn = 0; st.hd = 0
         end
@@ -64,7 +104,9 @@ internal static class RedisScripts
     /// <summary>Reads the state. KEYS: state. Creates nothing (a missing hash reads as closed, generation 0, epoch '').</summary>
     public const string Read = Prelude + """
         local now = now_ms()
-        return reply(load(KEYS[1], nil), now, 1)
+        local st = load(KEYS[1], nil, now)
+        if st.bad then return corrupt(st) end
+        return reply(st, now, 1)
         """;
 
     /// <summary>
@@ -83,7 +125,9 @@ internal static class RedisScripts
     /// </summary>
     public const string Flush = Prelude + """
         local now = now_ms()
-        local st = load(KEYS[1], ARGV[1])
+        local bk = buckets(ARGV[22], ARGV[23], ARGV[24], now)
+        local st = load(KEYS[1], ARGV[1], now)
+        if st.bad then return corrupt(st) end
         if st.new then save(KEYS[1], st, ARGV[17]); st.new = nil end
         local known = ARGV[2]
         if known == '' then known = st.e end -- the replica saw no state yet (generation 0): its counts belong here
@@ -93,21 +137,24 @@ internal static class RedisScripts
         if (calls <= 0 and not vote) or st.e ~= known or st.g ~= tonumber(ARGV[3]) or (st.s ~= 0 and st.s ~= 4) then
           return reply(st, now, 0)
         end
-        if calls > 0 then redis.call('HINCRBY', KEYS[2], ARGV[4] .. '|c', calls) end
-        if fails > 0 then redis.call('HINCRBY', KEYS[2], ARGV[4] .. '|f', fails) end
-        if vote then redis.call('HSET', KEYS[2], ARGV[4] .. '|t', 1) end
-        redis.call('PEXPIRE', KEYS[2], ARGV[7])
+        if calls > 0 and failed(redis.pcall('HINCRBY', bk[1], ARGV[4] .. '|c', calls)) then return bad_bucket(bk[1]) end
+        if fails > 0 and failed(redis.pcall('HINCRBY', bk[1], ARGV[4] .. '|f', fails)) then return bad_bucket(bk[1]) end
+        if vote and failed(redis.pcall('HSET', bk[1], ARGV[4] .. '|t', 1)) then return bad_bucket(bk[1]) end
+        redis.call('PEXPIRE', bk[1], ARGV[7])
         if st.s ~= 0 then return reply(st, now, 1) end
         local rate = tonumber(ARGV[8])
         local per = {}
-        for i = 2, #KEYS do
-          local h = redis.call('HGETALL', KEYS[i])
+        for i = 1, #bk do
+          local h = redis.pcall('HGETALL', bk[i])
+          if failed(h) then return bad_bucket(bk[i]) end
           for j = 1, #h, 2 do
             local rep = string.sub(h[j], 1, -3)
             local kind = string.sub(h[j], -1)
+            local n = tonumber(h[j + 1])
+            if not n or (kind ~= 'c' and kind ~= 'f' and kind ~= 't') then return bad_bucket(bk[i]) end
             local r = per[rep]
             if not r then r = {c = 0, f = 0, t = 0}; per[rep] = r end
-            r[kind] = (r[kind] or 0) + tonumber(h[j + 1])
+            r[kind] = r[kind] + n
           end
         end
         local total, failed, active, failing, tripped = 0, 0, 0, 0, 0
@@ -127,9 +174,8 @@ internal static class RedisScripts
         if not (by_votes or by_rate) then
           return reply(st, now, 1)
         end
-        st.s = 1
         st.o = 0
-        st.u = now + brk(0, tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16]))
+        set_open(st, now, brk(0, tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16])))
         no_probes(st)
         if by_rate then
           st.d = string.format('failure rate %d%% over %d calls, failing on %d of %d replicas', math.floor(failed * 100 / total), total, failing, active)
@@ -144,15 +190,18 @@ internal static class RedisScripts
     /// <summary>
     /// A compare-and-set transition. Code 1 won, 0 lost (the reply then holds the state that won).
     /// kind: open (from the expected state, consecutive opens 0), reopen (a probe failed: consecutive opens + 1),
-    /// halfopen (a new probe round), set (manual: target state; closed clears the window and the backoff).
-    /// KEYS: state, window buckets (deleted when closing).
+    /// halfopen (a new probe round), set (manual: target state; closed clears the window and the backoff), restore (open
+    /// again for the break that was left, with the consecutive opens it had: Redis lost the state, e.g. FLUSHALL).
+    /// KEYS: state (the window's buckets, by server time, and two ahead of it are deleted when closing).
     /// ARGV: create epoch, expected epoch ('' any), expected generation (-1 any), expected state (-1 any), kind,
     /// target, require due ('1': only once the break or the round has run out), who, description, break ms, backoff,
-    /// max break ms, jitter, random, probe permits, successes to close, round ms, state ttl ms, channel, name, at.
+    /// max break ms, jitter, random, probe permits, successes to close, round ms, state ttl ms, channel, name, at,
+    /// break left ms and consecutive opens (restore only), bucket key base, bucket ms, buckets in the window.
     /// </summary>
     public const string Transition = Prelude + """
         local now = now_ms()
-        local st = load(KEYS[1], ARGV[1])
+        local st = load(KEYS[1], ARGV[1], now)
+        if st.bad then return corrupt(st) end
         if st.new then save(KEYS[1], st, ARGV[18]); st.new = nil end
         if (ARGV[2] ~= '' and st.e ~= ARGV[2]) or (tonumber(ARGV[3]) >= 0 and st.g ~= tonumber(ARGV[3]))
            or (tonumber(ARGV[4]) >= 0 and st.s ~= tonumber(ARGV[4])) then
@@ -164,16 +213,18 @@ internal static class RedisScripts
         local kind = ARGV[5]
         local base, backoff, maxb, jitter, r = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
         if kind == 'open' then
-          st.s = 1; st.o = 0; st.u = now + brk(0, base, backoff, maxb, jitter, r); no_probes(st)
+          st.o = 0; set_open(st, now, brk(0, base, backoff, maxb, jitter, r)); no_probes(st)
+        elseif kind == 'restore' then
+          st.o = tonumber(ARGV[23]); set_open(st, now, tonumber(ARGV[22])); no_probes(st)
         elseif kind == 'reopen' then
-          st.o = st.o + 1; st.s = 1; st.u = now + brk(st.o, base, backoff, maxb, jitter, r); no_probes(st)
+          st.o = st.o + 1; set_open(st, now, brk(st.o, base, backoff, maxb, jitter, r)); no_probes(st)
         elseif kind == 'halfopen' then
           st.s = 2; st.u = 0; st.pn = tonumber(ARGV[15]); st.pl = st.pn; st.ps = 0; st.pk = tonumber(ARGV[16]); st.hd = now + tonumber(ARGV[17])
         else
           st.s = tonumber(ARGV[6]); st.u = 0; no_probes(st)
           if st.s == 0 then
             st.o = 0
-            for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+            for _, k in ipairs(buckets(ARGV[24], ARGV[25], ARGV[26], now, 2)) do redis.call('DEL', k) end
           end
         end
         st.w = ARGV[8]
@@ -186,7 +237,8 @@ internal static class RedisScripts
     /// 0 when the round is not the expected one. KEYS: state. ARGV: epoch, generation, want.</summary>
     public const string Claim = Prelude + """
         local now = now_ms()
-        local st = load(KEYS[1], nil)
+        local st = load(KEYS[1], nil, now)
+        if st.bad then return corrupt(st) end
         if st.new or st.e ~= ARGV[1] or st.g ~= tonumber(ARGV[2]) or st.s ~= 2 then return reply(st, now, 0) end
         local n = math.min(tonumber(ARGV[3]), st.pl)
         if n > 0 then
@@ -198,10 +250,12 @@ internal static class RedisScripts
 
     /// <summary>Adds probe successes to the current round; closes (code 2) when they reach the successes to close,
     /// clearing the window. Code 1 added, 0 not the expected round.
-    /// KEYS: state, window buckets. ARGV: epoch, generation, successes, who, state ttl ms, channel, name, at.</summary>
+    /// KEYS: state. ARGV: epoch, generation, successes, who, state ttl ms, channel, name, at, bucket key base, bucket ms,
+    /// buckets in the window.</summary>
     public const string ProbeSucceeded = Prelude + """
         local now = now_ms()
-        local st = load(KEYS[1], nil)
+        local st = load(KEYS[1], nil, now)
+        if st.bad then return corrupt(st) end
         if st.new or st.e ~= ARGV[1] or st.g ~= tonumber(ARGV[2]) or st.s ~= 2 then return reply(st, now, 0) end
         st.ps = st.ps + tonumber(ARGV[3])
         if st.ps < st.pk then
@@ -211,8 +265,35 @@ internal static class RedisScripts
         st.d = string.format('%d half-open probes succeeded', st.ps)
         st.s = 0; st.o = 0; st.u = 0; no_probes(st)
         st.w = ARGV[4]
-        for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+        for _, k in ipairs(buckets(ARGV[9], ARGV[10], ARGV[11], now, 2)) do redis.call('DEL', k) end
         commit(KEYS[1], st, now, ARGV[5], ARGV[6], ARGV[7], ARGV[8])
         return reply(st, now, 2)
+        """;
+
+    /// <summary>
+    /// Removes what is corrupt among a breaker's keys, so the replicas re-seed it from their local states (as after a
+    /// flush): the state hash when it is not a hash, a field fails the syntax check, or it is still the epoch and
+    /// generation the caller found out of range; each window bucket that is not a hash of integer counts. Code 1, extra =
+    /// keys removed; the reply holds the state afterwards. KEYS: state. ARGV: corrupt epoch, corrupt generation ('' and
+    /// -1 when the caller saw a syntax or type error), bucket key base, bucket ms, buckets in the window.
+    /// </summary>
+    public const string Repair = Prelude + """
+        local removed = 0
+        local now = now_ms()
+        local st = load(KEYS[1], nil, now)
+        if st.bad or (not st.new and ARGV[1] ~= '' and st.e == ARGV[1] and st.g == tonumber(ARGV[2])) then
+          redis.call('DEL', KEYS[1]); removed = removed + 1
+        end
+        for _, k in ipairs(buckets(ARGV[3], ARGV[4], ARGV[5], now, 2)) do
+          local h = redis.pcall('HGETALL', k)
+          local bad = failed(h)
+          if not bad then
+            for j = 2, #h, 2 do
+              if not string.match(h[j], '^%d+$') then bad = true end
+            end
+          end
+          if bad then redis.call('DEL', k); removed = removed + 1 end
+        end
+        return reply(load(KEYS[1], nil, now), now, 1, removed)
         """;
 }

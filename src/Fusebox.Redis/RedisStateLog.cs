@@ -33,4 +33,20 @@ internal static partial class RedisStateLog
     [LoggerMessage(EventId = 2007, EventName = "CoordinatorError", Level = LogLevel.Error,
         Message = "Fusebox Redis coordinator error (the loop goes on; breakers keep working locally)")]
     public static partial void UnexpectedError(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2008, EventName = "SharedStateCorrupt", Level = LogLevel.Warning,
+        Message = "Shared breaker '{Breaker}' has corrupt state in Redis ({Key}: {Corruption}): it is repaired from the replicas' local states; the other breakers are not affected")]
+    public static partial void Corrupt(ILogger logger, string breaker, string key, string corruption);
+
+    [LoggerMessage(EventId = 2009, EventName = "SharedStateRepaired", Level = LogLevel.Information,
+        Message = "Shared breaker '{Breaker}': removed {Removed} corrupt keys; the replicas re-seed its state")]
+    public static partial void Repaired(ILogger logger, string breaker, long removed);
+
+    [LoggerMessage(EventId = 2010, EventName = "SharedScriptRejected", Level = LogLevel.Debug,
+        Message = "A script on the keys of shared breaker '{Breaker}' failed on the server")]
+    public static partial void ScriptRejected(ILogger logger, string breaker, Exception exception);
+
+    [LoggerMessage(EventId = 2011, EventName = "SharedMessageIgnored", Level = LogLevel.Debug,
+        Message = "Ignored a message for shared breaker '{Breaker}': {Corruption}")]
+    public static partial void MessageIgnored(ILogger logger, string breaker, string corruption);
 }

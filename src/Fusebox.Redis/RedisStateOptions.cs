@@ -78,6 +78,13 @@ public sealed class RedisStateOptions
     /// <summary>Expiry of a breaker's state key, refreshed on every transition. Default 7 days; [1 min, 365 days].</summary>
     public TimeSpan StateTimeToLive { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// The clock of the coordinator: its ticks, polls, reconnects, timeouts, break and round deadlines and status times.
+    /// Null (default): the registry's <see cref="CircuitBreakerRegistry.TimeProvider"/>, so a registry on a fake clock
+    /// gets a coordinator on the same fake clock. Decisions made inside Redis use Redis server time either way.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; set; }
+
     /// <summary>Returns a shallow copy.</summary>
     public RedisStateOptions Clone() => (RedisStateOptions)MemberwiseClone();
 

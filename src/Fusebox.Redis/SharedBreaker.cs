@@ -32,9 +32,7 @@ internal sealed class SharedBreaker
 
     public Lock Gate { get; } = new();
 
-    // (gate) The shared state as last seen.
-    public string? Epoch;
-    public long KnownGeneration = -1;
+    // (gate) The shared state as last seen (epoch, generation and transition).
     public ClusterView? View;
     public DateTimeOffset? LastSyncedAt;
 
@@ -48,8 +46,10 @@ internal sealed class SharedBreaker
     public long HeldClusterGeneration = -1;
     public int ReportedSuccesses;
 
-    // (gate) Set by reconciliation: push the local state to Redis (Redis lost it, or Any mode with a local open).
+    // (gate) Set by reconciliation: push the local state to Redis (Redis lost it, or Any mode with a local open), and
+    // the shared state known before the push was decided (a lost open is restored with the break it had left).
     public bool PushWanted;
+    public ClusterView? PushFrom;
 
     // (gate) A manual change made while Redis was unreachable, published when it returns.
     public BreakerState? PendingManual;
@@ -74,7 +74,29 @@ internal sealed class SharedBreaker
     public long RejectedAtGrant;
     public long LastSyncAt;
 
+    // Loop only: what is wrong with the breaker's keys in Redis, until the next tick repairs it; whether it was logged.
+    public ParsedReply? Corruption;
+    private bool _corruptionLogged;
+
     public bool IsHeld => HeldLocalGeneration >= 0 && Breaker.Generation == HeldLocalGeneration;
 
-    public RedisKey BucketKey(long index) => $"{KeyBase}:w:{index}";
+    /// <summary><c>prefix:{name}:w:</c>; the scripts append the bucket number (Redis time / bucket duration).</summary>
+    public string BucketKeyBase => KeyBase + ":w:";
+
+    public void MarkCorrupt(ParsedReply corruption) => Corruption = corruption;
+
+    /// <summary>True the first time in a corruption episode: log it once, not at every tick.</summary>
+    public bool TryLogCorruption()
+    {
+        bool first = !_corruptionLogged;
+        _corruptionLogged = true;
+        return first;
+    }
+
+    /// <summary>The keys were repaired: the next corruption is a new episode.</summary>
+    public void Repaired()
+    {
+        Corruption = null;
+        _corruptionLogged = false;
+    }
 }

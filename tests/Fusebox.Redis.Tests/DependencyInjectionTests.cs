@@ -50,6 +50,31 @@ public class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task The_coordinator_runs_on_the_containers_time_provider_unless_the_options_name_another()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var fake = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2031, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var container = Build(f => f.AddRedisState(redis.ConnectionString, Configure(Prefix.New(), "a")),
+            services => services.AddSingleton<TimeProvider>(fake));
+        container.GetRequiredService<CircuitBreakerRegistry>().GetOrAdd("fraud");
+        var coordinator = container.GetRequiredService<RedisStateCoordinator>();
+        Assert.True(await coordinator.WaitUntilAvailableAsync(TimeSpan.FromSeconds(10)));
+        await Eventually.TrueAsync(() => coordinator.GetStatus("fraud")?.LastSyncedAt is not null, "synced");
+        Assert.Equal(fake.GetUtcNow(), coordinator.GetStatus("fraud")!.LastSyncedAt);
+
+        await using var system = Build(f => f.AddRedisState(redis.ConnectionString, o =>
+        {
+            Configure(Prefix.New(), "b")(o);
+            o.TimeProvider = TimeProvider.System;
+        }), services => services.AddSingleton<TimeProvider>(fake));
+        system.GetRequiredService<CircuitBreakerRegistry>().GetOrAdd("fraud");
+        var onSystemTime = system.GetRequiredService<RedisStateCoordinator>();
+        Assert.True(await onSystemTime.WaitUntilAvailableAsync(TimeSpan.FromSeconds(10)));
+        await Eventually.TrueAsync(() => onSystemTime.GetStatus("fraud")?.LastSyncedAt is not null, "synced");
+        Assert.True(onSystemTime.GetStatus("fraud")!.LastSyncedAt > DateTimeOffset.UtcNow.AddMinutes(-1), "the system clock, not the container's fake one");
+    }
+
+    [Fact]
     public async Task A_given_connection_is_used_and_not_disposed_with_the_container()
     {
         await using var redis = await RedisServer.StartAsync();

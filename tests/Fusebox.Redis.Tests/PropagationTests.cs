@@ -117,7 +117,7 @@ public class PropagationTests
         var sentAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         await listener.GetSubscriber().SubscribeAsync(RedisChannel.Literal(prefix + ":events"), (_, message) =>
         {
-            if (ClusterView.FromMessage((byte[])message!) is { View: { State: BreakerState.Isolated } view })
+            if (ReplyParser.ParseMessage((byte[])message!, _ => new ViewLimits(60_000, 60_000), 0) is { Reply.View: { State: BreakerState.Isolated } view })
             {
                 sentAt.TrySetResult(view.SentAtMicros);
             }

@@ -107,6 +107,13 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts the server again on the same port (empty: there is no persistence).</summary>
     public Task RestartAsync() => StartProcessAsync();
 
+    /// <summary>The server's clock (<c>TIME</c>) in Unix milliseconds: what the scripts compute breaks and buckets from.</summary>
+    public static async Task<long> ServerNowMsAsync(IDatabase db)
+    {
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
+        return (long)time[0] * 1000 + (long)time[1] / 1000;
+    }
+
     public async Task<ConnectionMultiplexer> ConnectAdminAsync() =>
         await ConnectionMultiplexer.ConnectAsync($"{Endpoint},allowAdmin=true,connectTimeout=2000");
 

@@ -30,7 +30,9 @@ internal sealed class Replica : IAsyncDisposable
 
     public SharedBreakerStatus Status => Coordinator.GetStatus(BreakerName)!;
 
-    /// <summary>Test defaults: flush every 50 ms, poll every 500 ms, 500 ms operation timeout, cluster window 10 s.</summary>
+    /// <summary>Test defaults: flush every 50 ms, poll every 500 ms, 500 ms operation timeout, cluster window 10 s. The
+    /// coordinator runs on the system clock (these tests measure real propagation against a real redis-server), while
+    /// the registry's breakers run on a fake one; the reconciler's rules are tested on fake time in Reconciler/.</summary>
     public static RedisStateOptions Options(string prefix, SharingMode mode = SharingMode.Quorum, string? id = null) => new()
     {
         KeyPrefix = prefix,
@@ -41,6 +43,7 @@ internal sealed class Replica : IAsyncDisposable
         OperationTimeout = TimeSpan.FromMilliseconds(500),
         ReconnectInterval = TimeSpan.FromMilliseconds(200),
         MinimumCalls = 10,
+        TimeProvider = TimeProvider.System,
     };
 
     /// <summary>Consecutive failures (5) locally; a real-time break of 400 ms cluster-wide; 3 probes.</summary>

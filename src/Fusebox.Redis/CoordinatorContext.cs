@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Fusebox.Redis;
+
+/// <summary>What every part of one coordinator shares: its validated options, identity, clock, log and metrics.</summary>
+internal sealed class CoordinatorContext
+{
+    public CoordinatorContext(RedisStateOptions options, string replicaId, CoordinatorClock clock, ILogger logger, RedisStateMetrics metrics)
+    {
+        Options = options;
+        ReplicaId = replicaId;
+        Clock = clock;
+        Logger = logger;
+        Metrics = metrics;
+        Channel = RedisChannel.Literal(options.KeyPrefix + ":events");
+        ChannelName = options.KeyPrefix + ":events";
+    }
+
+    public RedisStateOptions Options { get; }
+
+    public string ReplicaId { get; }
+
+    public CoordinatorClock Clock { get; }
+
+    public ILogger Logger { get; }
+
+    public RedisStateMetrics Metrics { get; }
+
+    /// <summary>The pub/sub channel of the prefix: every winning script publishes the new state on it.</summary>
+    public RedisChannel Channel { get; }
+
+    public string ChannelName { get; }
+
+    public long PollIntervalMs => (long)Options.PollInterval.TotalMilliseconds;
+
+    public long FlushIntervalMs => (long)Options.FlushInterval.TotalMilliseconds;
+
+    public long ReconnectIntervalMs => (long)Options.ReconnectInterval.TotalMilliseconds;
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Fusebox.Redis;
+
+/// <summary>
+/// The I/O of the shared state, and nothing else: typed calls over <see cref="RedisScripts"/>, the key layout, and
+/// validation of every reply at the boundary (<see cref="ReplyParser"/>). A reply that is corrupt, or a script the server
+/// rejects because of what one breaker's keys hold, is that breaker's problem: it is recorded on the breaker
+/// (<see cref="SharedBreaker.Corruption"/>, logged once, repaired at its next tick) and the call returns null; it never
+/// makes Redis "unavailable" for the other breakers. Connection failures and timeouts throw, as before.
+/// </summary>
+internal sealed class SharedStateStore(CoordinatorContext context, RedisLink link)
+{
+    public Task<ClusterView?> ReadAsync(SharedBreaker shared, CancellationToken stop) =>
+        EvalAsync(shared, RedisScripts.Read, [shared.StateKey], [], stop);
+
+    public Task<ClusterView?> ClaimAsync(SharedBreaker shared, long clusterGeneration, int want, CancellationToken stop) =>
+        EvalAsync(shared, RedisScripts.Claim, [shared.StateKey], [shared.View?.Epoch ?? "", clusterGeneration, want], stop);
+
+    public Task<ClusterView?> ProbeSucceededAsync(SharedBreaker shared, long clusterGeneration, int successes, CancellationToken stop) =>
+        EvalAsync(shared, RedisScripts.ProbeSucceeded, [shared.StateKey],
+            [shared.View?.Epoch ?? "", clusterGeneration, successes, context.ReplicaId, StateTtl, context.ChannelName, shared.Name, context.Clock.NowMicros,
+                .. BucketArgs(shared)], stop);
+
+    /// <summary>Adds calls and failures (and a trip vote) to the current bucket and lets the script decide on the window.</summary>
+    public Task<ClusterView?> FlushAsync(SharedBreaker shared, long calls, long failures, bool vote, CancellationToken stop)
+    {
+        var options = shared.Breaker.Options;
+        var thresholds = Thresholds(shared);
+        var known = shared.View; // one read: epoch and generation of the same view
+        var (baseMs, backoff, maxMs, jitter) = Break(options);
+        RedisValue[] args =
+        [
+            NewEpoch(), known?.Epoch ?? "", known?.Generation ?? -1, context.ReplicaId, calls, failures,
+            (long)(thresholds.Window + context.Options.BucketDuration * 2).TotalMilliseconds,
+            Num(thresholds.FailureRate), thresholds.MinimumCalls, thresholds.QuorumMinReplicas, Num(thresholds.QuorumFraction),
+            baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()), StateTtl, context.ChannelName, shared.Name,
+            context.Clock.NowMicros, vote ? "1" : "0", .. BucketArgs(shared),
+        ];
+        return EvalAsync(shared, RedisScripts.Flush, [shared.StateKey], args, stop);
+    }
+
+    /// <summary>A manual state for every replica (closing clears the window and the backoff).</summary>
+    public Task<ClusterView?> SetAsync(SharedBreaker shared, BreakerState target, string? reason, CancellationToken stop)
+    {
+        string what = target switch
+        {
+            BreakerState.Isolated => "isolated",
+            BreakerState.Disabled => "disabled",
+            _ => "reset",
+        };
+        return TransitionAsync(shared, "set", target, "", -1, -1, due: false,
+            string.IsNullOrEmpty(reason) ? $"{what} by an operator on replica {context.ReplicaId}" : $"{what}: {reason}", stop);
+    }
+
+    /// <summary>A compare-and-set transition (see <see cref="RedisScripts.Transition"/>).</summary>
+    public async Task<ClusterView?> TransitionAsync(SharedBreaker shared, string kind, BreakerState target, string expectedEpoch, long expectedGeneration,
+        int expectedState, bool due, string description, CancellationToken stop, long restoreMs = 0, int restoreOpens = 0)
+    {
+        var options = shared.Breaker.Options;
+        var (baseMs, backoff, maxMs, jitter) = Break(options);
+        RedisValue[] args =
+        [
+            NewEpoch(), expectedEpoch, expectedGeneration, expectedState, kind, (int)target, due ? "1" : "0", context.ReplicaId, description,
+            baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()),
+            options.HalfOpenPermits, options.SuccessesToClose ?? options.HalfOpenPermits, ViewLimits.RoundMs(options, context.Options), StateTtl,
+            context.ChannelName, shared.Name, context.Clock.NowMicros, restoreMs, restoreOpens, .. BucketArgs(shared),
+        ];
+        var view = await EvalAsync(shared, RedisScripts.Transition, [shared.StateKey], args, stop).ConfigureAwait(false);
+        if (view is { Code: 1 })
+        {
+            RedisStateLog.Won(context.Logger, shared.Name, view.State, context.ReplicaId, view.Description);
+        }
+
+        return view;
+    }
+
+    /// <summary>Removes the breaker's corrupt keys (see <see cref="RedisScripts.Repair"/>); the reply is the state after.</summary>
+    public async Task<ClusterView?> RepairAsync(SharedBreaker shared, ClusterView? rejected, CancellationToken stop)
+    {
+        long requestedAt = context.Clock.NowMs;
+        try
+        {
+            var result = await link.EvalAsync(RedisScripts.Repair, [shared.StateKey],
+                [rejected?.Epoch ?? "", rejected?.Generation ?? -1, .. BucketArgs(shared)], stop).ConfigureAwait(false);
+            return ReplyParser.Parse(result, Limits(shared), context.Clock.NowMs, requestedAt).View;
+        }
+        catch (RedisServerException ex) when (IsAboutTheKeys(ex))
+        {
+            RedisStateLog.ScriptRejected(context.Logger, shared.Name, ex); // still this breaker's problem: try again next tick
+            return null;
+        }
+    }
+
+    private async Task<ClusterView?> EvalAsync(SharedBreaker shared, string script, RedisKey[] keys, RedisValue[] args, CancellationToken stop)
+    {
+        ParsedReply parsed;
+        long requestedAt = context.Clock.NowMs;
+        try
+        {
+            var result = await link.EvalAsync(script, keys, args, stop).ConfigureAwait(false);
+            parsed = ReplyParser.Parse(result, Limits(shared), context.Clock.NowMs, requestedAt);
+        }
+        catch (RedisServerException ex) when (IsAboutTheKeys(ex))
+        {
+            // The server answered, so it is available; what it refused is this breaker's data.
+            RedisStateLog.ScriptRejected(context.Logger, shared.Name, ex);
+            parsed = ParsedReply.Corrupt("a script failed on the breaker's keys");
+        }
+
+        if (parsed.View is { } view)
+        {
+            return view;
+        }
+
+        shared.MarkCorrupt(parsed);
+        if (shared.TryLogCorruption())
+        {
+            RedisStateLog.Corrupt(context.Logger, shared.Name, shared.StateKey.ToString(), parsed.Corruption!);
+        }
+
+        return null;
+    }
+
+    /// <summary>Errors caused by the keys' content (a Lua runtime error, a wrong type the scripts did not catch), as
+    /// opposed to server-wide ones (READONLY after a failover, LOADING, OOM, BUSY), which mean "unavailable".</summary>
+    private static bool IsAboutTheKeys(RedisServerException ex) =>
+        ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal) ||
+        ex.Message.Contains("user_script", StringComparison.Ordinal) ||
+        ex.Message.Contains("Error running script", StringComparison.Ordinal);
+
+    /// <summary>Bucket key base, bucket ms and buckets per window: the scripts name the buckets from Redis server time,
+    /// so skewed replica clocks cannot split the window (all keys carry the breaker's hash tag: one Cluster slot).</summary>
+    private RedisValue[] BucketArgs(SharedBreaker shared)
+    {
+        long bucketMs = (long)context.Options.BucketDuration.TotalMilliseconds;
+        return [shared.BucketKeyBase, bucketMs, (long)Math.Ceiling(Thresholds(shared).Window.TotalMilliseconds / bucketMs)];
+    }
+
+    /// <summary>The caps a reply for this breaker is checked against (<see cref="ViewLimits.Absolute"/>).</summary>
+    public ViewLimits Limits(SharedBreaker shared) => ViewLimits.Absolute;
+
+    private ClusterThresholds Thresholds(SharedBreaker shared) => ClusterThresholds.For(shared.Breaker.Options, context.Options, shared.Mode);
+
+    private long StateTtl => (long)context.Options.StateTimeToLive.TotalMilliseconds;
+
+    private static (long BaseMs, double Backoff, long MaxMs, double Jitter) Break(CircuitBreakerOptions options) =>
+        ((long)Math.Max(1, options.BreakDuration.TotalMilliseconds), options.BreakDurationBackoff,
+            (long)(options.MaxBreakDuration?.TotalMilliseconds ?? 0), options.BreakDurationJitter);
+
+    private static RedisValue Num(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string NewEpoch() => Guid.NewGuid().ToString("N")[..12];
+}
