@@ -122,7 +122,7 @@ public class ApiTests
         Assert.Equal($"{action} by alice via the admin API", breaker.Snapshot().LastReasonDescription);
         var log = Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Name == "ManualControl");
         Assert.Equal(LogLevel.Warning, log.Level);
-        Assert.Equal($"Manual {action} of circuit breaker 'fraud-service' by alice", log.Message);
+        Assert.Equal($"Manual {action} of circuit breaker 'fraud-service' by alice (no reason given)", log.Message);
     }
 
     [Theory]
