@@ -1,5 +1,4 @@
 using System.Net;
-using Cookie = Microsoft.Playwright.Cookie;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -53,13 +52,8 @@ public class CrossSiteAttackBrowserTests
         await using var attacker = await StartAttackerAsync(app.BaseAddress);
         var attackerAddress = new Uri(attacker.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         Assert.NotEqual(app.BaseAddress.Port, attackerAddress.Port); // another origin of the same site (127.0.0.1)
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var context = await browser.NewContextAsync();
-        // The operator is signed in to the admin API: a cookie with the browser's default SameSite (Lax).
-        await context.AddCookiesAsync([new Cookie { Name = "user", Value = "alice", Url = app.BaseAddress.ToString() }]);
-        var page = await context.NewPageAsync();
+        await using var session = await Browser.SignedInPageAsync(app.BaseAddress, "alice"); // the operator's default-SameSite cookie
+        var page = session.Page;
 
         var formResponse = page.WaitForResponseAsync(r => r.Url.EndsWith("/victim-form/isolate", StringComparison.Ordinal));
         var fetchResponse = page.WaitForResponseAsync(r => r.Url.EndsWith("/victim-fetch/isolate", StringComparison.Ordinal));
