@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Fusebox.AspNetCore;
@@ -6,10 +7,14 @@ namespace Fusebox.AspNetCore;
 internal static partial class FuseboxAdminLog
 {
     [LoggerMessage(EventId = 1101, EventName = "ManualControl", Level = LogLevel.Warning,
-        Message = "Manual {Action} of circuit breaker '{Breaker}' by {User}")]
-    public static partial void ManualControl(ILogger logger, string action, string breaker, string user);
+        Message = "Manual {Action} of circuit breaker '{Breaker}' by {User} ({Reason})")]
+    public static partial void ManualControl(ILogger logger, string action, string breaker, string user, string reason);
 
-    [LoggerMessage(EventId = 1102, EventName = "ManualControlRefused", Level = LogLevel.Information,
-        Message = "Manual {Action} of circuit breaker '{Breaker}' by {User} refused: no control policy is configured")]
-    public static partial void ManualControlRefused(ILogger logger, string action, string breaker, string user);
+    [LoggerMessage(EventId = 1102, EventName = "RequestRefused", Level = LogLevel.Warning,
+        Message = "Refused {Kind}: {Method} {Path} by {User}: {Detail}; {NotLogged} more refusals of this kind were not logged in the {IntervalSeconds} s before")]
+    public static partial void RequestRefused(ILogger logger, string kind, string method, string path, string user, string detail, int notLogged, double intervalSeconds);
+
+    /// <summary>The user a log line names: the authenticated name, or "anonymous".</summary>
+    public static string UserOf(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true ? RefusalLog.Trim(context.User.Identity.Name ?? "(unnamed user)") : "anonymous";
 }

@@ -1,7 +1,3 @@
-using System.Reflection;
-using System.Security.Claims;
-using System.Text.Json;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,14 +9,17 @@ namespace Fusebox.AspNetCore;
 /// <summary>Maps the Fusebox admin API, event stream and dashboard.</summary>
 public static class FuseboxEndpointRouteBuilderExtensions
 {
-    private static readonly Lazy<string> s_dashboard = new(LoadDashboard);
-
     /// <summary>
     /// Maps, under <paramref name="prefix"/>: <c>GET /</c> the dashboard; <c>GET /api/breakers</c> and
-    /// <c>GET /api/breakers/{name}</c> snapshots; <c>GET /api/events</c> a server-sent event stream;
-    /// <c>GET /api/capabilities</c>; and <c>POST /api/breakers/{name}/isolate|disable|reset</c>, which require
-    /// <see cref="FuseboxEndpointOptions.ControlPolicy"/> and answer 403 when none is configured. Names containing
-    /// <c>/</c> are passed URL-encoded. Returns the route group, so the application can add
+    /// <c>GET /api/breakers/{name}</c> snapshots; <c>GET /api/events</c> a server-sent event stream (at most
+    /// <see cref="FuseboxEndpointOptions.MaxEventStreamConnections"/> at once); <c>GET /api/capabilities</c>; and
+    /// <c>POST /api/breakers/{name}/isolate|disable|reset</c>, which require
+    /// <see cref="FuseboxEndpointOptions.ControlPolicy"/> (403 when none is configured) and the header
+    /// <see cref="FuseboxEndpointOptions.ControlRequestHeader"/>, refuse requests from other origins, and take an
+    /// optional JSON body <c>{"reason": "..."}</c>. The GET endpoints require
+    /// <see cref="FuseboxEndpointOptions.ViewPolicy"/> when it is set and <b>are anonymous when it is not</b>. Names
+    /// are one path segment, URL-encoded once (<c>/</c> as <c>%2F</c>). Refusals are problem+json and logged at most
+    /// once per 10 s per kind. Returns the route group, so the application can add
     /// <c>.RequireAuthorization(...)</c> or other filters to all of it.
     /// </summary>
     /// <param name="endpoints">The application's endpoint builder.</param>
@@ -36,96 +35,49 @@ public static class FuseboxEndpointRouteBuilderExtensions
 
         var services = endpoints.ServiceProvider;
         var registry = services.GetRequiredService<CircuitBreakerRegistry>();
-        var stream = new BreakerEventStream(registry, services.GetService<TimeProvider>() ?? TimeProvider.System);
+        var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var stream = new BreakerEventStream(registry, timeProvider, options.SnapshotInterval);
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusebox.AspNetCore");
+        var refusals = new RefusalLog(logger, timeProvider);
+        var viewGuard = options.ViewPolicy is { } viewPolicy ? new PolicyGuard(viewPolicy, nameof(FuseboxEndpointOptions.ViewPolicy), refusals) : null;
+        var controlGuard = options.ControlPolicy is { } controlPolicy ? new PolicyGuard(controlPolicy, nameof(FuseboxEndpointOptions.ControlPolicy), refusals) : null;
+        var control = new ManualControl(registry, controlGuard, logger, refusals);
 
         var group = endpoints.MapGroup(prefix);
-        group.MapGet("", (HttpContext context) => Dashboard(context, prefix, options)).ExcludeFromDescription();
-        group.MapGet("/api/breakers", () => Results.Json(registry.Breakers.OrderBy(b => b.Name, StringComparer.Ordinal).Select(BreakerView.From).ToArray(), FuseboxJsonContext.Default.BreakerViewArray));
-        group.MapGet("/api/breakers/{name}", (string name) =>
-            Find(registry, name, out var breaker, out var notFound) ? Results.Json(BreakerView.From(breaker!), FuseboxJsonContext.Default.BreakerView) : notFound);
-        group.MapGet("/api/events", (CancellationToken aborted) =>
-            TypedResults.ServerSentEvents(stream.ListenAsync(options.SnapshotInterval, aborted)));
-        // Two parameters on purpose: a lambda taking only HttpContext would bind as a RequestDelegate and drop its result.
-        group.MapGet("/api/capabilities", async (ClaimsPrincipal user, IServiceProvider requestServices) =>
-            Results.Json(new CapabilitiesView(await CanControlAsync(user, requestServices, options), options.Title), FuseboxJsonContext.Default.CapabilitiesView));
-
-        foreach (var action in new[] { "isolate", "disable", "reset" })
+        group.AddEndpointFilter((context, next) =>
         {
-            var endpoint = group.MapPost("/api/breakers/{name}/" + action, (string name, HttpContext context) =>
-                Control(registry, options, logger, action, name, context));
-            if (options.ControlPolicy is { } policy)
+            SecurityHeaders.Apply(context.HttpContext.Response);
+            return next(context);
+        });
+
+        var reads = new[]
+        {
+            group.MapGet("", (HttpContext context, CancellationToken _) => DashboardPage.Render(context, prefix, options.Title)).ExcludeFromDescription(),
+            group.MapGet("/api/breakers", () => Results.Json(registry.Breakers.OrderBy(b => b.Name, StringComparer.Ordinal).Select(BreakerView.From).ToArray(), FuseboxJsonContext.Default.BreakerViewArray)),
+            group.MapGet("/api/breakers/{name}", (string name, HttpContext context) =>
             {
-                endpoint.RequireAuthorization(policy);
+                string exact = RawBreakerName.Read(context, name, segmentsFromEnd: 0);
+                return registry.TryGet(exact, out var breaker) ? Results.Json(BreakerView.From(breaker), FuseboxJsonContext.Default.BreakerView) : Problems.NotFound(exact);
+            }),
+            group.MapGet("/api/events", (HttpContext context, CancellationToken _) => new EventStreamResult(stream, options.MaxEventStreamConnections, refusals)),
+            // Two parameters on purpose: a lambda taking only HttpContext would bind as a RequestDelegate and drop its result.
+            group.MapGet("/api/capabilities", async (HttpContext context, CancellationToken _) =>
+                Results.Json(new CapabilitiesView(controlGuard is not null && await controlGuard.IsSatisfiedAsync(context), options.Title), FuseboxJsonContext.Default.CapabilitiesView)),
+        };
+        if (viewGuard is not null)
+        {
+            foreach (var read in reads)
+            {
+                read.AddEndpointFilter(async (context, next) => await viewGuard.CheckAsync(context.HttpContext) ?? await next(context));
             }
+        }
+
+        foreach (var action in ManualControl.Actions)
+        {
+            group.MapPost("/api/breakers/{name}/" + action, (string name, HttpContext context) => control.ApplyAsync(action, name, context));
         }
 
         group.WithMetadata(stream); // lets tests and diagnostics find the stream (e.g. its listener count)
         return group;
-    }
-
-    private static IResult Control(CircuitBreakerRegistry registry, FuseboxEndpointOptions options, ILogger logger, string action, string name, HttpContext context)
-    {
-        string user = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name ?? "(unnamed user)" : "anonymous";
-        if (options.ControlPolicy is null)
-        {
-            FuseboxAdminLog.ManualControlRefused(logger, action, Uri.UnescapeDataString(name), user);
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Manual control is disabled",
-                detail: "Set FuseboxEndpointOptions.ControlPolicy to an authorization policy to allow isolate, disable and reset.");
-        }
-
-        if (!Find(registry, name, out var breaker, out var notFound))
-        {
-            return notFound;
-        }
-
-        string reason = $"{action} by {user} via the admin API";
-        switch (action)
-        {
-            case "isolate": breaker!.Isolate(reason); break;
-            case "disable": breaker!.Disable(reason); break;
-            default: breaker!.Reset(reason); break;
-        }
-
-        FuseboxAdminLog.ManualControl(logger, action, breaker.Name, user);
-        return Results.Json(BreakerView.From(breaker), FuseboxJsonContext.Default.BreakerView);
-    }
-
-    private static bool Find(CircuitBreakerRegistry registry, string name, out CircuitBreaker? breaker, out IResult notFound)
-    {
-        string decoded = Uri.UnescapeDataString(name); // names like "client/http://host:port" arrive with %2F kept encoded
-        notFound = Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown circuit breaker",
-            detail: $"No circuit breaker is named '{decoded}'.");
-        return registry.TryGet(decoded, out breaker);
-    }
-
-    private static async Task<bool> CanControlAsync(ClaimsPrincipal user, IServiceProvider services, FuseboxEndpointOptions options)
-    {
-        if (options.ControlPolicy is not { } policy)
-        {
-            return false;
-        }
-
-        var authorization = services.GetService<IAuthorizationService>();
-        return authorization is not null && (await authorization.AuthorizeAsync(user, policy).ConfigureAwait(false)).Succeeded;
-    }
-
-    private static IResult Dashboard(HttpContext context, string prefix, FuseboxEndpointOptions options)
-    {
-        string basePath = context.Request.PathBase.Add(new PathString(prefix.TrimEnd('/'))).Value ?? prefix;
-        string html = s_dashboard.Value
-            .Replace("{{TITLE}}", System.Net.WebUtility.HtmlEncode(options.Title), StringComparison.Ordinal)
-            .Replace("\"{{BASE}}\"", JsonSerializer.Serialize(basePath, FuseboxJsonContext.Default.String), StringComparison.Ordinal);
-        context.Response.Headers.CacheControl = "no-store";
-        context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:";
-        return Results.Content(html, "text/html; charset=utf-8");
-    }
-
-    private static string LoadDashboard()
-    {
-        using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("Fusebox.AspNetCore.dashboard.html")
-            ?? throw new InvalidOperationException("The Fusebox dashboard resource is missing from the assembly.");
-        using var reader = new StreamReader(resource);
-        return reader.ReadToEnd();
     }
 }

@@ -36,7 +36,8 @@ internal sealed class AdminApp : IAsyncDisposable
 
     public Microsoft.Extensions.Logging.Testing.FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
-    public static async Task<AdminApp> StartAsync(bool kestrel = false, string? controlPolicy = "ops", Action<RouteGroupBuilderHolder>? map = null, TimeSpan? snapshotInterval = null)
+    public static async Task<AdminApp> StartAsync(bool kestrel = false, string? controlPolicy = "ops", Action<RouteGroupBuilderHolder>? map = null,
+        TimeSpan? snapshotInterval = null, TimeProvider? time = null, Action<FuseboxEndpointOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         if (kestrel)
@@ -50,6 +51,11 @@ internal sealed class AdminApp : IAsyncDisposable
 
         builder.Logging.ClearProviders();
         builder.Services.AddFakeLogging();
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time); // the breakers, the event stream's timer and the refusal log's clock
+        }
+
         builder.Services.AddFusebox();
         builder.Services.AddAuthentication("test").AddScheme<AuthenticationSchemeOptions, TestUserHandler>("test", null);
         builder.Services.AddAuthorization(o => o.AddPolicy("ops", p => p.RequireAuthenticatedUser().RequireRole("ops")));
@@ -61,6 +67,7 @@ internal sealed class AdminApp : IAsyncDisposable
             o.ControlPolicy = controlPolicy;
             o.SnapshotInterval = snapshotInterval ?? TimeSpan.FromSeconds(1);
             o.Title = "Checkout <ops>";
+            configure?.Invoke(o);
         });
         map?.Invoke(new RouteGroupBuilderHolder(group));
         await app.StartAsync();

@@ -10,9 +10,12 @@ namespace Fusebox.AspNetCore.Tests;
 
 public class ApiTests
 {
-    private static HttpRequestMessage Post(string path, string? user)
+    /// <summary>A control request as a script or the dashboard sends it: with the header that proves it is not a
+    /// cross-site form or no-cors fetch.</summary>
+    internal static HttpRequestMessage Post(string path, string? user)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path);
+        request.Headers.Add("X-Fusebox-Control", "1");
         if (user is not null)
         {
             request.Headers.Add("user", user);
@@ -119,7 +122,7 @@ public class ApiTests
         Assert.Equal($"{action} by alice via the admin API", breaker.Snapshot().LastReasonDescription);
         var log = Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Name == "ManualControl");
         Assert.Equal(LogLevel.Warning, log.Level);
-        Assert.Equal($"Manual {action} of circuit breaker 'fraud-service' by alice", log.Message);
+        Assert.Equal($"Manual {action} of circuit breaker 'fraud-service' by alice (no reason given)", log.Message);
     }
 
     [Theory]

@@ -11,4 +11,14 @@ internal static class BreakerTestExtensions
             permit.RecordFailure();
         }
     }
+
+    /// <summary>Reports <paramref name="n"/> successful calls through the permit API.</summary>
+    public static void SucceedTimes(this CircuitBreaker breaker, int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            Assert.True(breaker.TryAcquire(out var permit));
+            permit.RecordSuccess();
+        }
+    }
 }

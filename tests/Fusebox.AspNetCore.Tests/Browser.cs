@@ -34,10 +34,30 @@ internal static class Browser
         return (playwright, browser);
     }
 
+    /// <summary>A page of a fresh browser context in which <paramref name="user"/> is signed in to the app at
+    /// <paramref name="app"/>: the test handler's cookie <c>user</c>, with the browser's default SameSite (Lax).</summary>
+    public static async Task<SignedInPage> SignedInPageAsync(Uri app, string user)
+    {
+        var (playwright, browser) = await LaunchAsync();
+        var context = await browser.NewContextAsync();
+        await context.AddCookiesAsync([new Cookie { Name = "user", Value = user, Url = app.ToString() }]);
+        return new SignedInPage(playwright, browser, await context.NewPageAsync());
+    }
+
     public static string ArtifactPath(string file)
     {
         string dir = Path.Combine(AppContext.BaseDirectory, "artifacts");
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, file);
+    }
+}
+
+/// <summary>A page and the browser it runs in; disposing closes the browser.</summary>
+internal sealed record SignedInPage(IPlaywright Playwright, IBrowser Browser, IPage Page) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
     }
 }

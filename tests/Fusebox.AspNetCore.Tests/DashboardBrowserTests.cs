@@ -105,12 +105,8 @@ public class DashboardBrowserTests
     {
         await using var app = await AdminApp.StartAsync(kestrel: true, controlPolicy: null);
         app.Registry.GetOrAdd("fraud-service");
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var context = await browser.NewContextAsync();
-        await context.AddCookiesAsync([new Cookie { Name = "user", Value = "alice", Url = app.BaseAddress.ToString() }]);
-        var page = await context.NewPageAsync();
+        await using var session = await Browser.SignedInPageAsync(app.BaseAddress, "alice");
+        var page = session.Page;
 
         await page.GotoAsync(new Uri(app.BaseAddress, "/fusebox").ToString());
 

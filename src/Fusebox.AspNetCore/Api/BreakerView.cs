@@ -23,7 +23,7 @@ public sealed record BreakerView(
     string LastReason,
     string? LastReasonDescription,
     BreakerOptionsView Options,
-    CoordinationStatus? Coordination)
+    CoordinationView? Coordination)
 {
     internal static BreakerView From(CircuitBreaker breaker)
     {
@@ -34,8 +34,19 @@ public sealed record BreakerView(
             s.OpenedAt, s.RetryAfter?.TotalMilliseconds, s.FreeProbeSlots, s.LastChangedAt, s.LastReason.ToString(), s.LastReasonDescription,
             new BreakerOptionsView(s.TripPolicy, o.BreakDuration, o.MaxBreakDuration, o.HalfOpenPermits, o.SuccessesToClose ?? o.HalfOpenPermits,
                 o.ProbeTimeout, o.SlowCallThreshold),
-            s.Coordination);
+            CoordinationView.From(s.Coordination));
     }
+}
+
+/// <summary>
+/// How a shared breaker is coordinated, as the admin API shows it: exactly these four fields of
+/// <see cref="CoordinationStatus"/>, so that whatever the coordinator adds to its status does not reach a public
+/// response unless it is added here on purpose.
+/// </summary>
+public sealed record CoordinationView(string Coordinator, string Scope, bool LocalFallback, string? Detail)
+{
+    internal static CoordinationView? From(CoordinationStatus? status) =>
+        status is null ? null : new(status.Coordinator, status.Scope, status.LocalFallback, status.Detail);
 }
 
 /// <summary>A summary of a breaker's options.</summary>

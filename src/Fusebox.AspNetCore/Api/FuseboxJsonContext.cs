@@ -14,4 +14,5 @@ namespace Fusebox.AspNetCore;
 [JsonSerializable(typeof(StateChangeView))]
 [JsonSerializable(typeof(CapabilitiesView))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(ControlRequest))]
 internal sealed partial class FuseboxJsonContext : JsonSerializerContext;

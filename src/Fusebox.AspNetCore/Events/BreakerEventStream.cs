@@ -7,31 +7,63 @@ namespace Fusebox.AspNetCore;
 
 /// <summary>
 /// Feeds one server-sent event stream per listening client: an event <c>state</c> on every state change of any
-/// breaker, and an event <c>snapshot</c> (every breaker) at once and then periodically. A client that disconnects
-/// ends its enumeration, which unsubscribes it; a slow client loses its oldest pending state changes, never
-/// blocks a breaker. Items carry JSON already written through <see cref="FuseboxJsonContext"/> (the server-sent
-/// events result writes string data as is), so the stream needs no reflection-based serialization.
+/// breaker; an event <c>snapshot</c> (every breaker) at once; then, every snapshot interval, an event <c>changes</c>
+/// with only the breakers whose view changed since the previous tick (nothing when none did), from the
+/// <see cref="SnapshotBoard"/> all clients share. A client that disconnects ends its enumeration, which
+/// unsubscribes it; a slow client loses its oldest pending state changes, never blocks a breaker, and one that fell
+/// further behind than the board keeps gets a full <c>snapshot</c> again. Items carry JSON already written through
+/// <see cref="FuseboxJsonContext"/> (the server-sent events result writes string data as is).
 /// </summary>
-internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimeProvider timeProvider)
+internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimeProvider timeProvider, TimeSpan snapshotInterval)
 {
     private const int MaxPendingChanges = 256;
     private int _listeners;
 
-    /// <summary>Clients listening now.</summary>
+    /// <summary>Clients connected now (admitted by <see cref="TryAdmit"/> and not yet <see cref="Leave">left</see>).</summary>
     public int Listeners => Volatile.Read(ref _listeners);
 
-    public async IAsyncEnumerable<SseItem<string>> ListenAsync(TimeSpan snapshotInterval, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The views every connection shares.</summary>
+    internal SnapshotBoard Board { get; } = new(registry, timeProvider, snapshotInterval);
+
+    /// <summary>Takes one of <paramref name="max"/> connection slots; false when all are taken.</summary>
+    public bool TryAdmit(int max)
+    {
+        // Lock-free compare-and-swap loop: between the read and the swap, other connections may be admitted or leave;
+        // the swap then fails because the count moved, and the loop re-reads it. A slot is taken only by a swap from a
+        // count below max, so the count never exceeds max however many connections race.
+        while (true)
+        {
+            int now = Volatile.Read(ref _listeners);
+            if (now >= max)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _listeners, now + 1, now) == now)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Gives back the slot <see cref="TryAdmit"/> took.</summary>
+    public void Leave() => Interlocked.Decrement(ref _listeners);
+
+    public async IAsyncEnumerable<SseItem<string>> ListenAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var changes = Channel.CreateBounded<BreakerStateChangedEventArgs>(
             new BoundedChannelOptions(MaxPendingChanges) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         void OnChanged(object? sender, BreakerStateChangedEventArgs e) => changes.Writer.TryWrite(e);
 
         registry.StateChanged += OnChanged;
-        Interlocked.Increment(ref _listeners);
+        // The timer exists before the first item is handed out: a tick that comes while the client is still writing
+        // the first snapshot is kept by the timer and not lost.
+        using var timer = new PeriodicTimer(snapshotInterval, timeProvider);
+        var deltas = new List<SnapshotBoard.Delta>();
         try
         {
-            yield return Snapshot();
-            using var timer = new PeriodicTimer(snapshotInterval, timeProvider);
+            var (version, full) = Board.Full();
+            yield return new SseItem<string>(full, "snapshot");
             var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
             var change = changes.Reader.WaitToReadAsync(cancellationToken).AsTask();
             while (!cancellationToken.IsCancellationRequested)
@@ -50,22 +82,28 @@ internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimePr
                     }
 
                     change = changes.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                    continue;
                 }
-                else
+
+                deltas.Clear();
+                if (!Board.TryGetChangesSince(version, deltas))
                 {
-                    yield return Snapshot();
-                    tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
+                    (version, full) = Board.Full();
+                    yield return new SseItem<string>(full, "snapshot");
                 }
+
+                foreach (var delta in deltas)
+                {
+                    version = delta.Version;
+                    yield return new SseItem<string>(delta.Json, "changes");
+                }
+
+                tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
             }
         }
         finally
         {
             registry.StateChanged -= OnChanged;
-            Interlocked.Decrement(ref _listeners);
         }
     }
-
-    private SseItem<string> Snapshot() =>
-        new(JsonSerializer.Serialize(registry.Breakers.OrderBy(b => b.Name, StringComparer.Ordinal).Select(BreakerView.From).ToArray(),
-            FuseboxJsonContext.Default.BreakerViewArray), "snapshot");
 }
