@@ -8,16 +8,24 @@ using Microsoft.Extensions.DependencyInjection; // implicit as well
 
 namespace Docs.Tests.Snippets.Operating;
 
-/// <summary>docs/operating.md: the dashboard and admin API behind a control policy.</summary>
+/// <summary>docs/operating.md: the dashboard and admin API behind a view and a control policy.</summary>
 public sealed class Endpoints : WebAppScaffold
 {
     public void Run()
     {
         // snippet:start
         builder.Services.AddFusebox(builder.Configuration);
-        builder.Services.AddAuthorization(o => o.AddPolicy("ops", p => p.RequireRole("ops")));
+        builder.Services.AddAuthorization(o =>
+        {
+            o.AddPolicy("ops", p => p.RequireRole("ops"));             // may isolate, disable, reset
+            o.AddPolicy("ops-viewers", p => p.RequireAuthenticatedUser()); // may look
+        });
         var app = builder.Build();
-        app.MapFusebox("/fusebox", o => o.ControlPolicy = "ops");   // .RequireAuthorization(...) on the returned group guards it all
+        app.MapFusebox("/fusebox", o =>
+        {
+            o.ControlPolicy = "ops";
+            o.ViewPolicy = "ops-viewers";
+        });
         // snippet:end
     }
 }

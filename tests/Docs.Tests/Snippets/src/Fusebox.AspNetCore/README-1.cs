@@ -17,7 +17,11 @@ public sealed class AspNetCorePackage : WebAppScaffold
         builder.Services.AddFusebox(builder.Configuration);
         builder.Services.AddAuthorization(o => o.AddPolicy("ops", p => p.RequireRole("ops")));
         var app = builder.Build();
-        app.MapFusebox("/fusebox", o => o.ControlPolicy = "ops");     // dashboard at /fusebox, API at /fusebox/api/...
+        app.MapFusebox("/fusebox", o =>                               // dashboard at /fusebox, API at /fusebox/api/...
+        {
+            o.ControlPolicy = "ops";   // isolate, disable, reset (refused to everyone without it)
+            o.ViewPolicy = "ops";      // the dashboard and the GET endpoints: ANONYMOUS without it
+        });
         // snippet:end
     }
 }
