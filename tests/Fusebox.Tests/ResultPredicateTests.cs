@@ -57,6 +57,29 @@ public class ResultPredicateTests
         Assert.False(first.IsAsynchronous);
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    [InlineData(4, false)]
+    public async Task Mixed_clauses_decide_alike_sync_and_async_whether_the_async_ones_complete_at_once_or_later(int value, bool handled)
+    {
+        var completing = ResultPredicate.Handle<int>(v => v == 1).OrAsync<int>((v, ct) => new ValueTask<bool>(v == 2)).Or<int>(v => v == 3);
+        var pending = ResultPredicate.HandleAsync<int>(async (v, ct) => { await Task.Yield(); return v == 1; })
+            .OrAsync<int>((v, ct) => new ValueTask<bool>(v == 2)).OrAsync<int>(async (v, ct) => { await Task.Yield(); return v == 3; });
+        var notApplying = ResultPredicate.HandleAsync<string>((s, ct) => throw new InvalidOperationException("never asked for an int"));
+
+        Assert.Equal(handled, await completing.ShouldHandleAsync(value));
+        Assert.Equal(handled, completing.ShouldHandle(value));
+        Assert.Equal(handled, await pending.ShouldHandleAsync(value));
+        Assert.Equal(handled, pending.ShouldHandle(value));
+        Assert.False(await notApplying.ShouldHandleAsync(value));
+        Assert.True(completing.IsAsynchronous);
+        Assert.False(ResultPredicate.Handle<int>(v => true).Or<string>(s => true).IsAsynchronous);
+        Assert.True(ResultPredicate.Handle<int>(v => true).OrAsync<int>((v, ct) => new ValueTask<bool>(true)).Or<int>(v => true).IsAsynchronous);
+        Assert.True(ResultPredicate.HandleAsync<int>((v, ct) => new ValueTask<bool>(true)).OrAsync<int>((v, ct) => new ValueTask<bool>(true)).IsAsynchronous);
+    }
+
     [Fact]
     public void A_value_type_reaches_a_clause_over_an_interface_it_implements()
     {
