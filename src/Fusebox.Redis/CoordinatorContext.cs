@@ -13,8 +13,8 @@ internal sealed class CoordinatorContext
         Clock = clock;
         Logger = logger;
         Metrics = metrics;
-        Channel = RedisChannel.Literal(options.KeyPrefix + ":events");
         ChannelName = options.KeyPrefix + ":events";
+        Channel = RedisChannel.Literal(ChannelName);
     }
 
     public RedisStateOptions Options { get; }

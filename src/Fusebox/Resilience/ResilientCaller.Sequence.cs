@@ -111,9 +111,7 @@ public sealed partial class ResilientCaller
     {
         try
         {
-            return predicate.IsAsynchronous
-                ? await predicate.ShouldHandleAsync(result, cancellationToken).ConfigureAwait(false)
-                : predicate.ShouldHandle(result);
+            return await predicate.ShouldHandleAsync(result, cancellationToken).ConfigureAwait(false); // synchronous clauses complete at once
         }
         catch (Exception)
         {
