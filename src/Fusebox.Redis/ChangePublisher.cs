@@ -54,10 +54,12 @@ internal sealed class ChangePublisher(CoordinatorContext context, SharedStateSto
     {
         BreakerState? pending;
         string? reason;
+        long generation;
         lock (shared.Gate)
         {
             pending = shared.PendingManual;
             reason = shared.PendingManualReason;
+            generation = shared.PendingManualGeneration;
             shared.PendingManual = null;
         }
 
@@ -68,15 +70,18 @@ internal sealed class ChangePublisher(CoordinatorContext context, SharedStateSto
 
         try
         {
-            long before = shared.Breaker.Generation;
-            Observe(shared, await store.SetAsync(shared, target, reason, stop).ConfigureAwait(false), ViewSource.OwnManual, before, publishing: false);
+            // Adopted back only in the generation the change left: a trip made after it while Redis was away is newer
+            // (the recovery read then reconciles the two). Reading the generation now instead undid that trip.
+            Observe(shared, await store.SetAsync(shared, target, reason, stop).ConfigureAwait(false), ViewSource.OwnManual, generation, publishing: false);
         }
         catch
         {
             lock (shared.Gate)
             {
-                shared.PendingManual ??= target;
-                shared.PendingManualReason ??= reason;
+                if (shared.PendingManual is null)
+                {
+                    (shared.PendingManual, shared.PendingManualReason, shared.PendingManualGeneration) = (target, reason, generation);
+                }
             }
 
             throw;

@@ -94,6 +94,10 @@ internal sealed class ChangeQueue
         {
             // Apply here now; the breaker's own event records a change for publishing. The event is raised on this
             // thread, inside the call, so the thread-static marks exactly the echo of this call.
+            // The generation before applying: a command that changes nothing leaves it; one that changes the state raises
+            // an echo (queued behind this work) whose own generation replaces it. A local transition racing in between
+            // makes the command change the state, so the echo's generation is still the one the command left.
+            long generation = shared.Breaker.Generation;
             t_applyingCommand = shared;
             try
             {
@@ -113,6 +117,7 @@ internal sealed class ChangeQueue
             {
                 shared.PendingManual = command;
                 shared.PendingManualReason = work.Reason;
+                shared.PendingManualGeneration = generation;
             }
 
             work.Done?.TrySetResult(false);
@@ -125,6 +130,7 @@ internal sealed class ChangeQueue
             {
                 shared.PendingManual = e.NewState;
                 shared.PendingManualReason = e.Description;
+                shared.PendingManualGeneration = e.Generation;
             }
         }
     }

@@ -9,7 +9,8 @@ namespace Fusebox.Redis;
 /// on a fake clock (ReconcilerTests). Time is read only through the <see cref="CoordinatorClock"/>.
 /// </summary>
 /// <remarks>
-/// A newer shared transition is adopted. Otherwise, when the replica has diverged (or is reconciling after an outage,
+/// A newer shared transition is adopted (except in the first read after an outage, when the replica changed locally
+/// meanwhile: that is a divergence like any other). Otherwise, when the replica has diverged (or is reconciling after an outage,
 /// or Redis lost the state), the more severe state wins: a less severe local state adopts the shared one; a more severe
 /// one is pushed to Redis when it came from the shared state (Redis lost it), when it is manual, or when the mode is
 /// <see cref="SharingMode.Any"/>. Severity: isolated &gt; open &gt; half-open &gt; closed = disabled.
@@ -46,6 +47,19 @@ internal sealed class Reconciler(CoordinatorClock clock, string replicaId, TimeS
         }
 
         bool byThisReplica = string.Equals(view.DecidedBy, replicaId, StringComparison.Ordinal);
+        bool changedLocally = local.Generation != local.GenerationAtSync;
+        if (news && source == ViewSource.Recovery && changedLocally && !firstSight)
+        {
+            // Back after an outage, with a local change made while Redis was away (a trip whose publishing was dropped,
+            // a local round) and newer shared state than the replica knew: neither is known to be later than the other,
+            // so the more severe state wins, as for any divergence. Adopting the newer view instead undid an Any-mode
+            // trip that had no other way to reach Redis (PropagationTests lost one under CI load: the trip's publish
+            // timed out while the reply to the reset before it was still unrecorded).
+            // (Queued changes were handled above: they are published first.) A new epoch here is Redis created or
+            // re-created meanwhile, as in the divergence rules below.
+            return Reconcile(local, view, lostState: epochChanged) with { Record = true };
+        }
+
         if (news)
         {
             // A message is adopted as it comes. A reply to this replica's own call is adopted only if the breaker did not
@@ -62,7 +76,7 @@ internal sealed class Reconciler(CoordinatorClock clock, string replicaId, TimeS
             };
         }
 
-        bool diverged = epochChanged || source == ViewSource.Recovery || local.Generation != local.GenerationAtSync;
+        bool diverged = epochChanged || source == ViewSource.Recovery || changedLocally;
         if (!diverged)
         {
             return new MergeDecision(MergeRule.Unchanged) { Record = true };

@@ -51,9 +51,11 @@ internal sealed class SharedBreaker
     public bool PushWanted;
     public ClusterView? PushFrom;
 
-    // (gate) A manual change made while Redis was unreachable, published when it returns.
+    // (gate) A manual change made while Redis was unreachable, published when it returns, and the local generation it
+    // left: the published state is adopted back only if the breaker is still there (a later local trip must survive).
     public BreakerState? PendingManual;
     public string? PendingManualReason;
+    public long PendingManualGeneration = -1;
 
     // (gate) Set when a close or reset was adopted: counts made before it must not reach the new window.
     public bool DiscardCounts;

@@ -174,6 +174,34 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public void After_an_outage_a_local_change_made_meanwhile_meets_newer_shared_state_by_severity_not_by_generation()
+    {
+        // Known: closed at 5. While Redis was away the replica tripped (its publishing was dropped) and another replica's
+        // reset made generation 6. Neither is known to be later: the more severe wins, as for any divergence.
+        var (reconciler, _, _) = Create();
+        var known = View(BreakerState.Closed, 5);
+        var reset = View(BreakerState.Closed, 6, description: "reset");
+        var any = reconciler.Decide(Diverged(BreakerState.Open, known, mode: SharingMode.Any), reset, ViewSource.Recovery, 11);
+        Assert.Equal(MergeRule.PushLocal, any.Rule);
+        Assert.True(any.Push);
+        Assert.True(any.Record);
+        Assert.Null(any.Adopt);
+        Assert.Equal(MergeRule.KeepLocal, reconciler.Decide(Diverged(BreakerState.Open, known), reset, ViewSource.Recovery, 11).Rule);
+
+        // A more severe shared state still wins; so does a newer one when nothing changed here; so does a newer one
+        // outside recovery (a reply or message is ordered after the local change that is not queued any more).
+        var isolated = View(BreakerState.Isolated, 6);
+        Assert.Equal(MergeRule.AdoptShared, reconciler.Decide(Diverged(BreakerState.Open, known, mode: SharingMode.Any), isolated, ViewSource.Recovery, 11).Rule);
+        Assert.Equal(MergeRule.AdoptNewer, reconciler.Decide(InSync(BreakerState.Open, known), reset, ViewSource.Recovery, 10).Rule);
+        Assert.Equal(MergeRule.AdoptNewer, reconciler.Decide(Diverged(BreakerState.Open, known, mode: SharingMode.Any), reset, ViewSource.Poll, 11).Rule);
+
+        // Redis was created meanwhile (the replica had seen no state yet: empty epoch): the same.
+        var empty = View(BreakerState.Closed, 0, epoch: "");
+        var created = reconciler.Decide(Diverged(BreakerState.Open, empty, mode: SharingMode.Any), reset, ViewSource.Recovery, 11);
+        Assert.Equal(MergeRule.PushLocal, created.Rule);
+    }
+
+    [Fact]
     public void A_manual_state_lost_by_redis_is_pushed_even_when_it_was_not_adopted_and_nothing_is_pushed_on_first_sight()
     {
         var (reconciler, _, _) = Create();

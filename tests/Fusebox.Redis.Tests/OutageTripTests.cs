@@ -1,0 +1,71 @@
+using Fusebox.Redis.Tests.Support;
+
+namespace Fusebox.Redis.Tests;
+
+/// <summary>
+/// A trip made while Redis was unreachable (its publishing is dropped then) must reach the cluster when Redis returns:
+/// neither newer shared state nor a manual change made earlier in the same outage may undo it. PropagationTests lost such
+/// a trip under CI load (every replica stayed closed after "reset by an operator on r1").
+/// </summary>
+public class OutageTripTests
+{
+    [Fact]
+    public async Task A_trip_made_during_a_stall_survives_newer_shared_state_it_had_not_seen()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        // r1 learns of r2's reset neither by message nor by poll before the stall; it reconnects 1 s after falling back,
+        // so its trip is taken from the queue (and its publishing dropped) while Redis is still unavailable to it.
+        var o1 = Replica.Options(prefix, SharingMode.Any, "r1");
+        (o1.PollInterval, o1.ReconnectInterval) = (TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1));
+        await using var r1 = await Replica.StartAsync(redis.ConnectionString, o1);
+        await using var r2 = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, SharingMode.Any, "r2"));
+        await using var admin = await redis.ConnectAdminAsync();
+        long known = r1.Status.ClusterGeneration!.Value;
+        r1.Coordinator.PubSubEnabled = false;
+
+        r2.Breaker.Reset("a reset r1 has not seen"); // closed already: published as a command, a newer generation
+        await Eventually.TrueAsync(() => r2.Status.ClusterGeneration > known, "r2's reset reached Redis");
+        Assert.Equal(known, r1.Status.ClusterGeneration);
+
+        var stall = admin.GetServer(redis.Endpoint).ExecuteAsync("DEBUG", "SLEEP", "2.5");
+        r1.Succeed(1); // something to flush: the flush times out (500 ms) and r1 falls back
+        await Eventually.TrueAsync(() => !r1.Coordinator.IsRedisAvailable, "r1 falls back during the stall");
+        Assert.Equal(5, r1.Fail(5));
+        Assert.Equal(BreakerState.Open, r1.State);
+        await stall;
+
+        // Back: the newer shared state is closed, r1's trip is newer to r1 and more severe; in Any mode it opens all.
+        await Eventually.TrueAsync(() => r1.Coordinator.IsRedisAvailable, "r1 reconnects", seconds: 10);
+        await Eventually.TrueAsync(() => r2.State == BreakerState.Open, "r1's trip reaches r2 after the stall");
+        Assert.Equal(BreakerState.Open, r1.State);
+    }
+
+    [Fact]
+    public async Task A_trip_made_after_a_reset_in_the_same_stall_survives_the_resets_late_publishing()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        var o1 = Replica.Options(prefix, SharingMode.Any, "r1");
+        o1.ReconnectInterval = TimeSpan.FromSeconds(1);
+        await using var r1 = await Replica.StartAsync(redis.ConnectionString, o1);
+        await using var r2 = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, SharingMode.Any, "r2"));
+        await using var admin = await redis.ConnectAdminAsync();
+        Assert.Equal(5, r1.Fail(5));
+        await Eventually.TrueAsync(() => r2.State == BreakerState.Open, "r1's first trip opens r2");
+        long opened = r2.Status.ClusterGeneration!.Value;
+
+        var stall = admin.GetServer(redis.Endpoint).ExecuteAsync("DEBUG", "SLEEP", "2.5");
+        r1.Breaker.Reset("reset during the stall"); // its publishing times out: kept to publish on return
+        await Eventually.TrueAsync(() => !r1.Coordinator.IsRedisAvailable, "r1 falls back during the stall");
+        Assert.Equal(5, r1.Fail(5)); // a newer local trip
+        Assert.Equal(BreakerState.Open, r1.State);
+        await stall;
+
+        // The reset is published (once or twice: the timed-out call ran when the server woke up), then the trip after it.
+        await Eventually.TrueAsync(() => r1.Coordinator.IsRedisAvailable, "r1 reconnects", seconds: 10);
+        await Eventually.TrueAsync(() => r2.State == BreakerState.Open && r2.Status.ClusterGeneration >= opened + 2,
+            "the trip after the reset reaches r2 (the shared state went closed, then open again)");
+        Assert.Equal(BreakerState.Open, r1.State);
+    }
+}
