@@ -121,7 +121,7 @@ internal static class RedisScripts
     /// KEYS: state, current bucket, older buckets of the window.
     /// ARGV: create epoch, known epoch, known generation, replica, calls, failures, bucket ttl ms, rate, minimum calls,
     /// quorum minimum, quorum fraction, break ms, backoff, max break ms, jitter, random, state ttl ms, channel, name, at,
-    /// vote ('1' after a local trip).
+    /// vote ('1' after a local trip; '-1' withdraws this replica's vote from the window: its breaker closed again).
     /// </summary>
     public const string Flush = Prelude + """
         local now = now_ms()
@@ -134,6 +134,14 @@ internal static class RedisScripts
         local calls = tonumber(ARGV[5])
         local fails = tonumber(ARGV[6])
         local vote = ARGV[21] == '1'
+        if ARGV[21] == '-1' then
+          -- The replica's breaker closed again after its trip: its vote leaves every bucket of the window, whatever the
+          -- state (a stale view of it must not keep a vote that no longer holds).
+          for i = 1, #bk do
+            if failed(redis.pcall('HDEL', bk[i], ARGV[4] .. '|t')) then return bad_bucket(bk[i]) end
+          end
+          if calls <= 0 then return reply(st, now, 1) end
+        end
         if (calls <= 0 and not vote) or st.e ~= known or st.g ~= tonumber(ARGV[3]) or (st.s ~= 0 and st.s ~= 4) then
           return reply(st, now, 0)
         end

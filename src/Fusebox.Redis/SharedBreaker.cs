@@ -57,8 +57,9 @@ internal sealed class SharedBreaker
     public string? PendingManualReason;
     public long PendingManualGeneration = -1;
 
-    // (gate) Set when a close or reset was adopted: counts made before it must not reach the new window.
-    public bool DiscardCounts;
+    // (gate) The breaker's counters when a close or reset decided elsewhere was adopted: counts made before it must not
+    // reach the new window, so the next flush counts from here (null: no close since the last flush).
+    public CallCounts? CountsAtClose;
 
     public bool Detached;
 
@@ -71,8 +72,9 @@ internal sealed class SharedBreaker
     // Read the shared state at the next tick (first sync, or an adoption that lost a race with a local change).
     public bool NeedsSync = true;
 
-    // Loop only.
+    // Loop only. Voted: this replica's trip vote is in the window (withdrawn once its breaker has closed again).
     public CallCounts Last;
+    public bool Voted;
     public long RejectedAtGrant;
     public long LastSyncAt;
 

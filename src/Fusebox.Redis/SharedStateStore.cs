@@ -24,7 +24,7 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
                 .. BucketArgs(shared)], stop);
 
     /// <summary>Adds calls and failures (and a trip vote) to the current bucket and lets the script decide on the window.</summary>
-    public Task<ClusterView?> FlushAsync(SharedBreaker shared, long calls, long failures, bool vote, CancellationToken stop)
+    public Task<ClusterView?> FlushAsync(SharedBreaker shared, long calls, long failures, Ballot ballot, CancellationToken stop)
     {
         var options = shared.Breaker.Options;
         var thresholds = Thresholds(shared);
@@ -36,7 +36,7 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
             (long)(thresholds.Window + context.Options.BucketDuration * 2).TotalMilliseconds,
             Num(thresholds.FailureRate), thresholds.MinimumCalls, thresholds.QuorumMinReplicas, Num(thresholds.QuorumFraction),
             baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()), StateTtl, context.ChannelName, shared.Name,
-            context.Clock.NowMicros, vote ? "1" : "0", .. BucketArgs(shared),
+            context.Clock.NowMicros, ballot switch { Ballot.Vote => "1", Ballot.Withdraw => "-1", _ => "0" }, .. BucketArgs(shared),
         ];
         return EvalAsync(shared, RedisScripts.Flush, [shared.StateKey], args, stop);
     }

@@ -113,7 +113,10 @@ internal sealed class StateAdopter(CoordinatorContext context, Reconciler reconc
         }
 
         shared.LocalGenerationAtSync = generation;
-        shared.DiscardCounts |= view.State == BreakerState.Closed && clearWindow;
+        if (view.State == BreakerState.Closed && clearWindow)
+        {
+            shared.CountsAtClose = shared.Breaker.ReadCallCounts();
+        }
         if (view.State == BreakerState.HalfOpen)
         {
             shared.HeldLocalGeneration = generation;

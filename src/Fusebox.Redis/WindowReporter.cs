@@ -17,27 +17,39 @@ internal sealed class WindowReporter(CoordinatorContext context, SharedStateStor
     {
         long before = shared.Breaker.Generation;
         var counts = shared.Breaker.ReadCallCounts();
-        long failures = counts.Failed - shared.Last.Failed;
-        long calls = counts.Successful - shared.Last.Successful + failures;
-        shared.Last = counts;
+        var from = shared.Last;
         lock (shared.Gate)
         {
-            if (shared.DiscardCounts)
+            if (shared.CountsAtClose is { } atClose)
             {
-                shared.DiscardCounts = false;
-                calls = 0;
+                // A close decided elsewhere was adopted since the last flush: count from it (calls and failures alike),
+                // and the close emptied the window, this replica's vote with it.
+                shared.CountsAtClose = null;
+                from = Later(from, atClose);
+                shared.Voted = false;
             }
         }
 
-        if (calls <= 0 && !vote)
+        long failures = counts.Failed - from.Failed;
+        long calls = counts.Successful - from.Successful + failures;
+        shared.Last = counts;
+
+        // A replica whose breaker closed again after its trip (its own probes succeeded) has not given up any more.
+        var ballot = vote ? Ballot.Vote : shared.Voted && shared.Breaker.GetRecordedState() == BreakerState.Closed ? Ballot.Withdraw : Ballot.None;
+        if (calls <= 0 && ballot == Ballot.None)
         {
             return false;
         }
 
-        var view = await store.FlushAsync(shared, calls, failures, vote, stop).ConfigureAwait(false);
+        var view = await store.FlushAsync(shared, calls, failures, ballot, stop).ConfigureAwait(false);
         if (view is null)
         {
             return true; // corrupt: repaired at the next tick
+        }
+
+        if (ballot != Ballot.None && view.Code > 0)
+        {
+            shared.Voted = ballot == Ballot.Vote;
         }
 
         if (view.Code == 2)
@@ -50,8 +62,25 @@ internal sealed class WindowReporter(CoordinatorContext context, SharedStateStor
         return true;
     }
 
+    private static CallCounts Later(CallCounts a, CallCounts b) =>
+        new(Math.Max(a.Successful, b.Successful), Math.Max(a.Failed, b.Failed), Math.Max(a.Rejected, b.Rejected), Math.Max(a.Ignored, b.Ignored),
+            Math.Max(a.Slow, b.Slow));
+
     /// <summary>Counts made while the shared state was not closed (or while Redis was away) are not shared: skip them.</summary>
     public static void Skip(SharedBreaker shared) => shared.Last = shared.Breaker.ReadCallCounts();
 
     public static void Skip(SharedBreaker shared, CallCounts counts) => shared.Last = counts;
+}
+
+/// <summary>What a flush says about this replica's trip vote.</summary>
+internal enum Ballot
+{
+    /// <summary>Nothing.</summary>
+    None,
+
+    /// <summary>The local breaker just tripped: record this replica as one that gave up.</summary>
+    Vote,
+
+    /// <summary>The local breaker closed again after its vote: take the vote out of the window.</summary>
+    Withdraw,
 }

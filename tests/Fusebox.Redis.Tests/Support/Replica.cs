@@ -127,10 +127,14 @@ internal sealed class DependencyDownException() : Exception("dependency down");
 internal static class Eventually
 {
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes (then fails with <paramref name="what"/>).</summary>
-    public static async Task TrueAsync(Func<bool> condition, string what, double seconds = 5)
+    public static Task TrueAsync(Func<bool> condition, string what, double seconds = 5) =>
+        TrueAsync(() => Task.FromResult(condition()), what, seconds);
+
+    /// <summary>The same for a condition read asynchronously (from Redis, say).</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, double seconds = 5)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
