@@ -1,10 +1,5 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Fusebox.Polly.Tests;
@@ -32,9 +27,9 @@ internal sealed class Downstream : IAsyncDisposable
     public static async Task<Downstream> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
         var app = builder.Build();
+        app.Urls.Add("http://127.0.0.1:0"); // loopback only; Kestrel picks the port
         var downstream = new Downstream(app);
         app.Run(context =>
         {
@@ -43,7 +38,7 @@ internal sealed class Downstream : IAsyncDisposable
             return Task.CompletedTask;
         });
         await app.StartAsync();
-        downstream.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        downstream.BaseAddress = new Uri(app.Urls.Single()); // once started, the address actually bound
         return downstream;
     }
 

@@ -38,17 +38,15 @@ public sealed class HttpClientTests : IAsyncLifetime
     public async Task With_SelectPipelineByAuthority_each_authority_gets_its_own_breaker_which_opens_rejects_and_recovers()
     {
         var registry = TestBreakers.Registry(_time);
-        var services = new ServiceCollection().AddSingleton(registry);
-        services.AddHttpClient("catalog")
-            .AddResilienceHandler("fusebox", (builder, context) => builder.AddFuseboxCircuitBreaker(new FuseboxStrategyOptions<HttpResponseMessage>
+
+        await RunOutageAsync(registry, client => client.AddResilienceHandler("fusebox", (builder, context) => builder.AddFuseboxCircuitBreaker(
+            new FuseboxStrategyOptions<HttpResponseMessage>
             {
                 Registry = context.ServiceProvider.GetRequiredService<CircuitBreakerRegistry>(),
                 BreakerName = $"catalog {context.InstanceName}", // one pipeline per authority: InstanceName is the authority
                 ShouldHandle = ServerErrors,
             }))
-            .SelectPipelineByAuthority();
-
-        await RunOutageAsync(services, registry);
+            .SelectPipelineByAuthority());
 
         Assert.Equal(
             new[] { $"catalog {Authority(_failing)}", $"catalog {Authority(_healthy)}" }.Order(StringComparer.Ordinal),
@@ -59,24 +57,26 @@ public sealed class HttpClientTests : IAsyncLifetime
     public async Task One_pipeline_with_a_name_selector_over_the_request_gets_a_breaker_per_authority()
     {
         var registry = TestBreakers.Registry(_time);
-        var services = new ServiceCollection().AddSingleton(registry);
-        services.AddHttpClient("catalog")
-            .AddResilienceHandler("fusebox", (builder, context) => builder.AddFuseboxCircuitBreaker(new FuseboxStrategyOptions<HttpResponseMessage>
+
+        await RunOutageAsync(registry, client => client.AddResilienceHandler("fusebox", builder => builder.AddFuseboxCircuitBreaker(
+            new FuseboxStrategyOptions<HttpResponseMessage>
             {
-                Registry = context.ServiceProvider.GetRequiredService<CircuitBreakerRegistry>(),
+                Registry = registry,
                 BreakerNameSelector = call => call.GetRequestMessage()?.RequestUri?.Authority ?? "unknown",
                 ShouldHandle = ServerErrors,
-            }));
-
-        await RunOutageAsync(services, registry);
+            })));
 
         Assert.Equal(
             new[] { _failing.BaseAddress.Authority, _healthy.BaseAddress.Authority }.Order(StringComparer.Ordinal),
             registry.Breakers.Select(b => b.Name).Order(StringComparer.Ordinal));
     }
 
-    private async Task RunOutageAsync(IServiceCollection services, CircuitBreakerRegistry registry)
+    /// <summary>Client "catalog", set up by <paramref name="addHandler"/>, in a container holding <paramref name="registry"/>:
+    /// one authority's outage, its rejection, the other authority unaffected, the recovery.</summary>
+    private async Task RunOutageAsync(CircuitBreakerRegistry registry, Action<IHttpClientBuilder> addHandler)
     {
+        var services = new ServiceCollection().AddSingleton(registry);
+        addHandler(services.AddHttpClient("catalog"));
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
         _failing.Down = true;
