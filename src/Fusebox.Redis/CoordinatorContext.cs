@@ -36,5 +36,9 @@ internal sealed class CoordinatorContext
 
     public long FlushIntervalMs => (long)Options.FlushInterval.TotalMilliseconds;
 
+    /// <summary>How long a claimed probe permit stays this replica's without renewal: four ticks, at least a second. The
+    /// loop renews it at every tick while a probe holds it, so only a replica that died or stalled loses it.</summary>
+    public long LeaseMs => Math.Max(4 * FlushIntervalMs, 1000);
+
     public long ReconnectIntervalMs => (long)Options.ReconnectInterval.TotalMilliseconds;
 }

@@ -17,7 +17,7 @@ namespace Fusebox.Redis;
 /// of anything but integer counts): the script then changes nothing and <see cref="ReplyParser"/> reports the breaker
 /// corrupt. A wrong-typed key is read with <c>pcall</c> so that it never fails the script, let alone the connection.
 /// </remarks>
-internal static class RedisScripts
+internal static partial class RedisScripts
 {
     private const string Prelude = """
         local function now_ms()
@@ -97,6 +97,34 @@ internal static class RedisScripts
         end
         local function no_probes(st)
           st.pl = 0; st.ps = 0; st.pk = 0; st.pn = 0; st.hd = 0
+        end
+        -- Probe permit leases: a hash of replica -> 'round generation:permits:expires at (ms)'. A value of any other shape,
+        -- or of another round, is dropped (leases only ever hand permits back, so dropping one is safe).
+        local function lease_of(key, replica, g)
+          local v = redis.pcall('HGET', key, replica)
+          if failed(v) then redis.call('DEL', key); return 0, 0 end
+          local lg, n, exp = string.match(v or '', '^(%d+):(%d+):(%d+)$')
+          if not lg or tonumber(lg) ~= g then return 0, 0 end
+          return tonumber(n), tonumber(exp)
+        end
+        local function set_lease(key, replica, g, n, now, ms)
+          if n <= 0 then redis.call('HDEL', key, replica); return end
+          redis.call('HSET', key, replica, string.format('%d:%d:%d', g, n, now + ms))
+          redis.call('PEXPIRE', key, ms * 4)
+        end
+        -- Permits of expired leases of round st.g go back to the round (a replica that died or lost its traffic).
+        local function reclaim(key, st, now)
+          local h = redis.pcall('HGETALL', key)
+          if failed(h) then redis.call('DEL', key); return end
+          for j = 1, #h, 2 do
+            local lg, n, exp = string.match(h[j + 1], '^(%d+):(%d+):(%d+)$')
+            if not lg or tonumber(lg) ~= st.g then
+              redis.call('HDEL', key, h[j])
+            elseif tonumber(exp) <= now then
+              st.pl = math.min(st.pn, st.pl + tonumber(n))
+              redis.call('HDEL', key, h[j])
+            end
+          end
         end
 
         """;
@@ -239,43 +267,6 @@ internal static class RedisScripts
         st.d = ARGV[9]
         commit(KEYS[1], st, now, ARGV[18], ARGV[19], ARGV[20], ARGV[21])
         return reply(st, now, 1)
-        """;
-
-    /// <summary>Takes up to <c>want</c> probe permits of the current half-open round. Code 1 with extra = permits taken,
-    /// 0 when the round is not the expected one. KEYS: state. ARGV: epoch, generation, want.</summary>
-    public const string Claim = Prelude + """
-        local now = now_ms()
-        local st = load(KEYS[1], nil, now)
-        if st.bad then return corrupt(st) end
-        if st.new or st.e ~= ARGV[1] or st.g ~= tonumber(ARGV[2]) or st.s ~= 2 then return reply(st, now, 0) end
-        local n = math.min(tonumber(ARGV[3]), st.pl)
-        if n > 0 then
-          st.pl = st.pl - n
-          redis.call('HSET', KEYS[1], 'pl', st.pl)
-        end
-        return reply(st, now, 1, n)
-        """;
-
-    /// <summary>Adds probe successes to the current round; closes (code 2) when they reach the successes to close,
-    /// clearing the window. Code 1 added, 0 not the expected round.
-    /// KEYS: state. ARGV: epoch, generation, successes, who, state ttl ms, channel, name, at, bucket key base, bucket ms,
-    /// buckets in the window.</summary>
-    public const string ProbeSucceeded = Prelude + """
-        local now = now_ms()
-        local st = load(KEYS[1], nil, now)
-        if st.bad then return corrupt(st) end
-        if st.new or st.e ~= ARGV[1] or st.g ~= tonumber(ARGV[2]) or st.s ~= 2 then return reply(st, now, 0) end
-        st.ps = st.ps + tonumber(ARGV[3])
-        if st.ps < st.pk then
-          redis.call('HSET', KEYS[1], 'ps', st.ps)
-          return reply(st, now, 1)
-        end
-        st.d = string.format('%d half-open probes succeeded', st.ps)
-        st.s = 0; st.o = 0; st.u = 0; no_probes(st)
-        st.w = ARGV[4]
-        for _, k in ipairs(buckets(ARGV[9], ARGV[10], ARGV[11], now, 2)) do redis.call('DEL', k) end
-        commit(KEYS[1], st, now, ARGV[5], ARGV[6], ARGV[7], ARGV[8])
-        return reply(st, now, 2)
         """;
 
     /// <summary>

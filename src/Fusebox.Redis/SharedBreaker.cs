@@ -14,6 +14,7 @@ internal sealed class SharedBreaker
         FromRegistry = fromRegistry;
         KeyBase = $"{keyPrefix}:{{{breaker.Name}}}";
         StateKey = KeyBase + ":state";
+        LeaseKey = KeyBase + ":leases";
         Last = breaker.ReadCallCounts();
     }
 
@@ -30,6 +31,9 @@ internal sealed class SharedBreaker
 
     public RedisKey StateKey { get; }
 
+    /// <summary><c>prefix:{name}:leases</c>: which replica holds how many permits of the shared half-open round.</summary>
+    public RedisKey LeaseKey { get; }
+
     public Lock Gate { get; } = new();
 
     // (gate) The shared state as last seen (epoch, generation and transition).
@@ -45,6 +49,11 @@ internal sealed class SharedBreaker
     public long HeldLocalGeneration = -1;
     public long HeldClusterGeneration = -1;
     public int ReportedSuccesses;
+
+    // (gate) Permits of the held round this replica holds on Redis (claimed, not yet used up by reported successes or
+    // given back), and how many granted slots stood unused at the last tick (unused for a whole tick: given back).
+    public int Leased;
+    public int UnusedAtLastTick;
 
     // (gate) Set by reconciliation: push the local state to Redis (Redis lost it, or Any mode with a local open), and
     // the shared state known before the push was decided (a lost open is restored with the break it had left).

@@ -74,6 +74,7 @@ internal sealed class SharedRound(CoordinatorContext context, SharedStateStore s
                     if (shared.HeldLocalGeneration == heldLocal)
                     {
                         shared.ReportedSuccesses += newSuccesses;
+                        shared.Leased = Math.Max(0, shared.Leased - newSuccesses);
                     }
                 }
             }
@@ -99,6 +100,8 @@ internal sealed class SharedRound(CoordinatorContext context, SharedStateStore s
                     if (shared.HeldLocalGeneration == heldLocal)
                     {
                         shared.Breaker.GrantProbes(heldLocal, (int)reply.Extra);
+                        shared.Leased += (int)reply.Extra;
+                        shared.UnusedAtLastTick = 0; // a fresh grant gets a whole tick to be used
                         shared.RejectedAtGrant = shared.Breaker.ReadCallCounts().Rejected;
                     }
                 }
@@ -108,6 +111,41 @@ internal sealed class SharedRound(CoordinatorContext context, SharedStateStore s
             return true;
         }
 
-        return false;
+        return await RenewAsync(shared, heldLocal, heldCluster, progress, before, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps this replica's lease on the permits it holds alive, and gives back the ones its callers left unused for a
+    /// whole tick (a replica that claimed a permit and then lost its traffic would otherwise strand it until the
+    /// round's deadline, while every other replica rejects). A replica that dies stops renewing: its lease runs out
+    /// (<see cref="CoordinatorContext.LeaseMs"/>) and the next claim anywhere returns its permits to the round.
+    /// </summary>
+    private async Task<bool> RenewAsync(SharedBreaker shared, long heldLocal, long heldCluster, HalfOpenProgress progress, long before,
+        CancellationToken stop)
+    {
+        int keep;
+        lock (shared.Gate)
+        {
+            if (shared.Leased == 0 || shared.HeldLocalGeneration != heldLocal)
+            {
+                return false;
+            }
+
+            // Only slots that were already free at the last tick and still are: a revoked slot is never one a caller
+            // holds (HalfOpenProbes.Revoke), and one claimed meanwhile stays claimed and is reported as a probe.
+            int idle = Math.Min(progress.FreeSlots, shared.UnusedAtLastTick);
+            int revoked = idle > 0 ? shared.Breaker.RevokeProbes(heldLocal, idle) : 0;
+            shared.Leased -= revoked;
+            shared.UnusedAtLastTick = progress.FreeSlots - revoked;
+            keep = shared.Leased;
+        }
+
+        var reply = await store.LeaseAsync(shared, heldCluster, keep, stop).ConfigureAwait(false);
+        if (reply is not null)
+        {
+            adopter.Observe(shared, reply, ViewSource.Poll, before);
+        }
+
+        return true;
     }
 }

@@ -16,12 +16,18 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
         EvalAsync(shared, RedisScripts.Read, [shared.StateKey], [], stop);
 
     public Task<ClusterView?> ClaimAsync(SharedBreaker shared, long clusterGeneration, int want, CancellationToken stop) =>
-        EvalAsync(shared, RedisScripts.Claim, [shared.StateKey], [shared.View?.Epoch ?? "", clusterGeneration, want], stop);
+        EvalAsync(shared, RedisScripts.Claim, [shared.StateKey, shared.LeaseKey],
+            [shared.View?.Epoch ?? "", clusterGeneration, want, context.ReplicaId, context.LeaseMs], stop);
+
+    /// <summary>Renews the lease of the <paramref name="keep"/> permits this replica still holds; returns the rest.</summary>
+    public Task<ClusterView?> LeaseAsync(SharedBreaker shared, long clusterGeneration, int keep, CancellationToken stop) =>
+        EvalAsync(shared, RedisScripts.Lease, [shared.StateKey, shared.LeaseKey],
+            [shared.View?.Epoch ?? "", clusterGeneration, context.ReplicaId, keep, context.LeaseMs], stop);
 
     public Task<ClusterView?> ProbeSucceededAsync(SharedBreaker shared, long clusterGeneration, int successes, CancellationToken stop) =>
-        EvalAsync(shared, RedisScripts.ProbeSucceeded, [shared.StateKey],
+        EvalAsync(shared, RedisScripts.ProbeSucceeded, [shared.StateKey, shared.LeaseKey],
             [shared.View?.Epoch ?? "", clusterGeneration, successes, context.ReplicaId, StateTtl, context.ChannelName, shared.Name, context.Clock.NowMicros,
-                .. BucketArgs(shared)], stop);
+                .. BucketArgs(shared), context.LeaseMs], stop);
 
     /// <summary>Adds calls and failures (and a trip vote) to the current bucket and lets the script decide on the window.</summary>
     public Task<ClusterView?> FlushAsync(SharedBreaker shared, long calls, long failures, Ballot ballot, CancellationToken stop)

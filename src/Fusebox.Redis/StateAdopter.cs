@@ -122,6 +122,7 @@ internal sealed class StateAdopter(CoordinatorContext context, Reconciler reconc
             shared.HeldLocalGeneration = generation;
             shared.HeldClusterGeneration = view.Generation;
             shared.ReportedSuccesses = 0;
+            (shared.Leased, shared.UnusedAtLastTick) = (0, 0);
         }
         else
         {

@@ -35,6 +35,13 @@ public sealed partial class CircuitBreaker
         return s.State == BreakerState.HalfOpen && s.Generation == generation && count > 0 ? s.Probes!.Grant(count) : 0;
     }
 
+    internal int RevokeProbes(long generation, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var s = Volatile.Read(ref _state);
+        return s.State == BreakerState.HalfOpen && s.Generation == generation && count > 0 ? s.Probes!.Revoke(count, _clock.Now()) : 0;
+    }
+
     internal HalfOpenProgress? GetHalfOpenProgress()
     {
         var s = Volatile.Read(ref _state);

@@ -67,6 +67,19 @@ public static class CoordinationExtensions
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     public static int GrantProbes(this CircuitBreaker breaker, long generation, int count) => Required(breaker).GrantProbes(generation, count);
 
+    /// <summary>
+    /// Takes back granted probe slots of half-open generation <paramref name="generation"/> that no probe holds (free,
+    /// or held past <see cref="CircuitBreakerOptions.ProbeTimeout"/>): the opposite of <see cref="GrantProbes"/>, for a
+    /// coordinator returning permits its callers did not use to a shared round. A slot a caller claims at the same
+    /// moment stays that caller's probe.
+    /// </summary>
+    /// <param name="breaker">The breaker.</param>
+    /// <param name="generation">The half-open generation the slots belong to.</param>
+    /// <param name="count">At most this many; not negative.</param>
+    /// <returns>How many slots were taken back (0 when the round is over).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public static int RevokeProbes(this CircuitBreaker breaker, long generation, int count) => Required(breaker).RevokeProbes(generation, count);
+
     /// <summary>The current half-open round's progress; null when the breaker is not half-open.</summary>
     public static HalfOpenProgress? GetHalfOpenProgress(this CircuitBreaker breaker) => Required(breaker).GetHalfOpenProgress();
 

@@ -50,6 +50,33 @@ internal sealed class HalfOpenProbes
         return granted;
     }
 
+    /// <summary>
+    /// Takes back up to <paramref name="count"/> granted slots that no probe holds (free, or held past its deadline), so
+    /// a coordinator can return permits its callers did not use; returns how many were taken back.
+    /// </summary>
+    /// <remarks>
+    /// Each slot moves from its observed value to <see cref="Ungranted"/> by compare-and-swap. A caller that claims the
+    /// same slot between the read and the swap wins it (the swap fails and the slot is skipped: the permit is in use,
+    /// and is reported like any probe). A caller that comes after the swap finds the slot ungranted and is rejected,
+    /// as if it had never been granted. A probe whose deadline had passed and that reports after the swap fails its
+    /// own compare-and-swap on the token (late, like any reclaimed probe). So no slot is ever both used and revoked.
+    /// </remarks>
+    public int Revoke(int count, long now)
+    {
+        int revoked = 0;
+        for (int i = 0; i < _slots.Length && revoked < count; i++)
+        {
+            long current = Volatile.Read(ref _slots[i]);
+            bool unused = current == Free || (current > 0 && current <= now);
+            if (unused && Interlocked.CompareExchange(ref _slots[i], Ungranted, current) == current)
+            {
+                revoked++;
+            }
+        }
+
+        return revoked;
+    }
+
     /// <summary>Slots not granted yet.</summary>
     public int UngrantedCount()
     {
