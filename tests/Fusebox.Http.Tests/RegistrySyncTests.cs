@@ -1,0 +1,100 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fusebox.Http.Tests;
+
+/// <summary>The handler's breakers are the registry's: what an operator finds by name is what requests go through,
+/// and the handler holds on to no more breakers than the registry could still hand out.</summary>
+public class RegistrySyncTests : IAsyncLifetime
+{
+    private DependencyServer _server = null!;
+
+    public async ValueTask InitializeAsync() => _server = await DependencyServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private static readonly Dictionary<string, string?> Evicting = new() { ["Fusebox:EvictAfterIdle"] = "00:01:00" };
+
+    [Fact]
+    public async Task Isolating_a_host_after_its_breaker_was_evicted_stops_its_requests()
+    {
+        using var fixture = new ClientFixture(settings: Evicting);
+        var client = fixture.Client; // one handler for the whole test: its cache is what is under test
+        var url = new Uri(_server.BaseAddress, "x");
+        using (var _ = await client.GetAsync(url))
+        {
+        }
+
+        EvictEverything(fixture.Registry, fixture.Time);
+        fixture.BreakerFor(_server.BaseAddress).Isolate(); // what the admin API does: look the breaker up by name
+
+        await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(url));
+        Assert.Equal(1, _server.Requests);
+    }
+
+    [Fact]
+    public async Task A_removed_and_recreated_breaker_is_the_one_requests_use()
+    {
+        using var fixture = new ClientFixture();
+        var client = fixture.Client;
+        var url = new Uri(_server.BaseAddress, "x");
+        using (var _ = await client.GetAsync(url))
+        {
+        }
+
+        string name = fixture.BreakerFor(_server.BaseAddress).Name;
+        Assert.True(fixture.Registry.Remove(name));
+        using (var _ = await client.GetAsync(url))
+        {
+        }
+
+        Assert.True(fixture.Registry.TryGet(name, out var current));
+        Assert.Equal(1, current.Snapshot().SuccessfulCalls);
+    }
+
+    [Fact]
+    public async Task The_handler_keeps_no_more_hosts_than_twice_the_registrys_capacity()
+    {
+        var time = new FakeTimeProvider();
+        using var registry = new CircuitBreakerRegistry(new CircuitBreakerRegistryOptions { MaxBreakers = 1000, EvictAfterIdle = TimeSpan.FromMinutes(1) }, time);
+        var inner = new OkHandler();
+        var handler = new FuseboxHttpHandler(registry, new FuseboxHttpHandlerOptions { BreakerName = "svc" }) { InnerHandler = inner };
+        using var invoker = new HttpMessageInvoker(handler);
+
+        for (int batch = 0; batch < 5; batch++) // 5,000 hosts, 1,000 at a time, the registry emptied between batches
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"http://h{batch}-{i}.test/");
+                using var _ = await invoker.SendAsync(request, CancellationToken.None);
+                Assert.True(handler.CachedKeys <= 2000, $"{handler.CachedKeys} hosts cached, {registry.Count} breakers in the registry");
+            }
+
+            EvictEverything(registry, time);
+        }
+
+        Assert.Equal(5000, inner.Calls);
+
+    }
+
+    /// <summary>An entry goes after two looks an idle period apart that saw the same call count (the registry's rule).</summary>
+    private static void EvictEverything(CircuitBreakerRegistry registry, FakeTimeProvider time)
+    {
+        time.Advance(TimeSpan.FromMinutes(1.5));
+        registry.EvictIdle();
+        time.Advance(TimeSpan.FromMinutes(1.5));
+        registry.EvictIdle();
+        Assert.Equal(0, registry.Count);
+    }
+
+    private sealed class OkHandler : HttpMessageHandler
+    {
+        public int Calls { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Calls++;
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request });
+        }
+    }
+}
