@@ -20,6 +20,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     private readonly FuseboxHttpHandlerOptions _options;
     private readonly ILogger _logger;
     private readonly BreakerGuards _guards;
+    private readonly TimeSpan? _singleAttemptTimeout;
     private int _warnedFull;
 
     /// <summary>Creates the handler.</summary>
@@ -35,6 +36,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
         _options = options;
         _guards = new BreakerGuards(registry, options.BreakerName ?? "http",
             options.Retry is null ? static _ => null : breaker => HttpRetry.CreateCaller(breaker, options));
+        _singleAttemptTimeout = options.Timeout ?? options.TotalTimeout;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
@@ -86,7 +88,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
             return rejection;
         }
 
-        using var attempt = new AttemptTimeout(_options.Timeout, _registry.TimeProvider, cancellationToken);
+        using var attempt = new AttemptTimeout(_singleAttemptTimeout, _registry.TimeProvider, cancellationToken);
         try
         {
             return Classify(permit, await base.SendAsync(request, attempt.Token).ConfigureAwait(false));
@@ -111,7 +113,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
             return rejection;
         }
 
-        using var attempt = new AttemptTimeout(_options.Timeout, _registry.TimeProvider, cancellationToken);
+        using var attempt = new AttemptTimeout(_singleAttemptTimeout, _registry.TimeProvider, cancellationToken);
         try
         {
             return Classify(permit, base.Send(request, attempt.Token));
@@ -183,7 +185,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
         if (ex is OperationCanceledException && attempt.TimedOut)
         {
             permit.RecordFailure(ex);
-            return new CallTimeoutException(_options.Timeout!.Value, ex);
+            return new CallTimeoutException(_singleAttemptTimeout!.Value, ex);
         }
 
         if (ex is OperationCanceledException && attempt.CallerCancelled)
