@@ -77,6 +77,44 @@ public class RegistrySyncTests : IAsyncLifetime
 
     }
 
+    [Fact]
+    public async Task Requests_racing_removals_settle_on_the_registrys_breaker()
+    {
+        // Drives the interleavings BreakerGuards describes: hits checked while the breaker is removed, refreshes of one
+        // key racing each other and the removals. However they interleave, once the removals stop the next request
+        // goes through the registry's breaker of the name, and the cache holds that one key.
+        using var registry = new CircuitBreakerRegistry();
+        var handler = new FuseboxHttpHandler(registry, new FuseboxHttpHandlerOptions { BreakerName = "svc" }) { InnerHandler = new OkHandler() };
+        using var invoker = new HttpMessageInvoker(handler);
+        using var stop = new CancellationTokenSource();
+        var remover = Task.Run(() =>
+        {
+            for (int i = 0; i < 1_000_000 && !stop.IsCancellationRequested; i++)
+            {
+                registry.Remove("svc/http://svc.test:80");
+            }
+        });
+        var senders = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://svc.test/"), CancellationToken.None);
+            }
+        })).ToArray();
+        await Task.WhenAll(senders);
+        await stop.CancelAsync();
+        await remover;
+
+        using (var _ = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://svc.test/"), CancellationToken.None))
+        {
+        }
+
+        Assert.True(registry.TryGet("svc/http://svc.test:80", out var current));
+        Assert.Same(current, handler.BreakerFor(new HttpRequestMessage(HttpMethod.Get, "http://svc.test/")));
+        Assert.True(current.Snapshot().SuccessfulCalls >= 1);
+        Assert.Equal(1, handler.CachedKeys);
+    }
+
     /// <summary>An entry goes after two looks an idle period apart that saw the same call count (the registry's rule).</summary>
     private static void EvictEverything(CircuitBreakerRegistry registry, FakeTimeProvider time)
     {
