@@ -23,10 +23,4 @@ public class BreakerNameTests
 
         Assert.Equal(expected, Assert.Single(registry.Report()).Name);
     }
-
-    private sealed class OkHandler : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request });
-    }
 }

@@ -12,15 +12,9 @@ namespace Fusebox.Http.Tests;
 /// <c>ConfigureHttpClientDefaults</c>. Fusebox either replaces it (<c>RemoveAllResilienceHandlers()</c>, for one client
 /// or all) or goes inside it.
 /// </summary>
-public class CoexistenceTests : IAsyncLifetime
+public class CoexistenceTests : OneServerTests
 {
-    private DependencyServer _server = null!;
-
-    public async ValueTask InitializeAsync() => _server = await DependencyServer.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
-
-    private Uri Url => new(_server.BaseAddress, "check");
+    private Uri Url => new(Server.BaseAddress, "check");
 
     private static readonly Dictionary<string, string?> TripAfterTwo = new()
     {
@@ -42,7 +36,7 @@ public class CoexistenceTests : IAsyncLifetime
                 .RemoveAllResilienceHandlers()
                 .AddFuseboxStandardHandler(o => o.Retry.MaxAttempts = 1);
         });
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
 
         for (int i = 0; i < 2; i++)
         {
@@ -50,7 +44,7 @@ public class CoexistenceTests : IAsyncLifetime
         }
 
         await Assert.ThrowsAsync<CircuitOpenException>(() => fixture.ClientNamed("fraud").GetAsync(Url));
-        Assert.Equal(2, _server.Requests); // no Polly retries left in the chain, and the open breaker sent nothing
+        Assert.Equal(2, Server.Requests); // no Polly retries left in the chain, and the open breaker sent nothing
         Assert.Equal(["FuseboxHttpHandler"], HandlerChain(fixture, "fraud"));
         Assert.Equal(["ResilienceHandler"], HandlerChain(fixture, "other")); // every other client keeps the standard handler
     }
@@ -63,7 +57,7 @@ public class CoexistenceTests : IAsyncLifetime
             AddServiceDefaults(services);
             services.ConfigureHttpClientDefaults(http => http.RemoveAllResilienceHandlers().AddFuseboxStandardHandler(o => o.Retry.MaxAttempts = 1));
         });
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
 
         for (int i = 0; i < 2; i++)
         {
@@ -71,7 +65,7 @@ public class CoexistenceTests : IAsyncLifetime
         }
 
         await Assert.ThrowsAsync<CircuitOpenException>(() => fixture.ClientNamed("ledger").GetAsync(Url));
-        Assert.Equal(2, _server.Requests);
+        Assert.Equal(2, Server.Requests);
         Assert.Equal(["FuseboxHttpHandler"], HandlerChain(fixture, "ledger"));
     }
 
@@ -83,13 +77,13 @@ public class CoexistenceTests : IAsyncLifetime
             AddServiceDefaults(services);
             services.AddHttpClient("fraud").AddFuseboxHandler();
         });
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
 
         // Polly's retry sends the request, retries it, and meets the breaker Fusebox opened on the second 500.
         await Assert.ThrowsAsync<CircuitOpenException>(() => fixture.ClientNamed("fraud").GetAsync(Url));
         await Assert.ThrowsAsync<CircuitOpenException>(() => fixture.ClientNamed("fraud").GetAsync(Url));
 
-        Assert.Equal(2, _server.Requests);
+        Assert.Equal(2, Server.Requests);
         Assert.Equal(["ResilienceHandler", "FuseboxHttpHandler"], HandlerChain(fixture, "fraud"));
     }
 

@@ -5,14 +5,8 @@ namespace Fusebox.Http.Tests;
 
 /// <summary>The handler's breakers are the registry's: what an operator finds by name is what requests go through,
 /// and the handler holds on to no more breakers than the registry could still hand out.</summary>
-public class RegistrySyncTests : IAsyncLifetime
+public class RegistrySyncTests : OneServerTests
 {
-    private DependencyServer _server = null!;
-
-    public async ValueTask InitializeAsync() => _server = await DependencyServer.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
-
     private static readonly Dictionary<string, string?> Evicting = new() { ["Fusebox:EvictAfterIdle"] = "00:01:00" };
 
     [Fact]
@@ -20,16 +14,16 @@ public class RegistrySyncTests : IAsyncLifetime
     {
         using var fixture = new ClientFixture(settings: Evicting);
         var client = fixture.Client; // one handler for the whole test: its cache is what is under test
-        var url = new Uri(_server.BaseAddress, "x");
+        var url = new Uri(Server.BaseAddress, "x");
         using (var _ = await client.GetAsync(url))
         {
         }
 
         EvictEverything(fixture.Registry, fixture.Time);
-        fixture.BreakerFor(_server.BaseAddress).Isolate(); // what the admin API does: look the breaker up by name
+        fixture.BreakerFor(Server.BaseAddress).Isolate(); // what the admin API does: look the breaker up by name
 
         await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(url));
-        Assert.Equal(1, _server.Requests);
+        Assert.Equal(1, Server.Requests);
     }
 
     [Fact]
@@ -37,12 +31,12 @@ public class RegistrySyncTests : IAsyncLifetime
     {
         using var fixture = new ClientFixture();
         var client = fixture.Client;
-        var url = new Uri(_server.BaseAddress, "x");
+        var url = new Uri(Server.BaseAddress, "x");
         using (var _ = await client.GetAsync(url))
         {
         }
 
-        string name = fixture.BreakerFor(_server.BaseAddress).Name;
+        string name = fixture.BreakerFor(Server.BaseAddress).Name;
         Assert.True(fixture.Registry.Remove(name));
         using (var _ = await client.GetAsync(url))
         {
@@ -123,16 +117,5 @@ public class RegistrySyncTests : IAsyncLifetime
         time.Advance(TimeSpan.FromMinutes(1.5));
         registry.EvictIdle();
         Assert.Equal(0, registry.Count);
-    }
-
-    private sealed class OkHandler : HttpMessageHandler
-    {
-        public int Calls { get; private set; }
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Calls++;
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request });
-        }
     }
 }

@@ -4,15 +4,9 @@ using Microsoft.Extensions.Options;
 
 namespace Fusebox.Http.Tests;
 
-public class StandardHandlerTests : IAsyncLifetime
+public class StandardHandlerTests : OneServerTests
 {
-    private DependencyServer _server = null!;
-
-    public async ValueTask InitializeAsync() => _server = await DependencyServer.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
-
-    private Uri Url => new(_server.BaseAddress, "check");
+    private Uri Url => new(Server.BaseAddress, "check");
 
     private static ClientFixture Standard(Action<FuseboxStandardHandlerOptions>? configure = null, Dictionary<string, string?>? settings = null) =>
         new(settings, services => services.AddHttpClient("fraud").AddFuseboxStandardHandler(configure));
@@ -23,7 +17,7 @@ public class StandardHandlerTests : IAsyncLifetime
         using var fixture = Standard();
 
         var options = fixture.Services.GetRequiredService<IOptionsMonitor<FuseboxStandardHandlerOptions>>().Get("fraud");
-        var breaker = fixture.BreakerFor(_server.BaseAddress);
+        var breaker = fixture.BreakerFor(Server.BaseAddress);
 
         Assert.Equal(TimeSpan.FromSeconds(30), options.TotalTimeout);
         Assert.Equal(TimeSpan.FromSeconds(10), options.AttemptTimeout);
@@ -44,7 +38,7 @@ public class StandardHandlerTests : IAsyncLifetime
     {
         using var fixture = Standard(settings: new() { ["Fusebox:Breakers:fraud:FailureThreshold"] = "3", ["Fusebox:Defaults:BreakDuration"] = "00:00:20" });
 
-        var breaker = fixture.BreakerFor(_server.BaseAddress);
+        var breaker = fixture.BreakerFor(Server.BaseAddress);
 
         Assert.IsNotType<TimeWindowPolicy>(breaker.Options.TripPolicy);
         Assert.Equal(TimeSpan.FromSeconds(20), breaker.Options.BreakDuration);
@@ -68,8 +62,8 @@ public class StandardHandlerTests : IAsyncLifetime
     public async Task Server_errors_are_retried_with_exponential_backoff_and_count_once()
     {
         using var fixture = Standard(o => o.Retry.Jitter = JitterKind.None);
-        _server.Behavior = Behavior.ServerError;
-        _server.FailFirst = 2;
+        Server.Behavior = Behavior.ServerError;
+        Server.FailFirst = 2;
 
         var pending = fixture.Client.GetAsync(Url);
         await fixture.Time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
@@ -79,8 +73,8 @@ public class StandardHandlerTests : IAsyncLifetime
         using var response = await pending.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, _server.Requests);
-        var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
+        Assert.Equal(3, Server.Requests);
+        var snapshot = fixture.BreakerFor(Server.BaseAddress).Snapshot();
         Assert.Equal(1, snapshot.TotalCalls);
         Assert.Equal(1, snapshot.SuccessfulCalls);
     }
@@ -95,20 +89,20 @@ public class StandardHandlerTests : IAsyncLifetime
             o.Retry.BaseDelay = TimeSpan.FromSeconds(1);
             o.Retry.Jitter = JitterKind.None;
         });
-        _server.Behavior = Behavior.Hang;
+        Server.Behavior = Behavior.Hang;
 
         var pending = fixture.Client.GetAsync(Url);
-        await WaitUntilAsync(() => _server.Requests == 1);
+        await WaitUntilAsync(() => Server.Requests == 1);
         fixture.Time.Advance(TimeSpan.FromSeconds(10)); // the first attempt times out
         await fixture.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
         fixture.Time.Advance(TimeSpan.FromSeconds(1)); // the back-off
-        await WaitUntilAsync(() => _server.Requests == 2);
+        await WaitUntilAsync(() => Server.Requests == 2);
         fixture.Time.Advance(TimeSpan.FromSeconds(4)); // 15 s in all: the total timeout, inside the second attempt
 
         var ex = await Assert.ThrowsAsync<CallTimeoutException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(TimeSpan.FromSeconds(15), ex.Timeout);
-        Assert.Equal(2, _server.Requests);
-        Assert.Equal(1, fixture.BreakerFor(_server.BaseAddress).Snapshot().FailedCalls);
+        Assert.Equal(2, Server.Requests);
+        Assert.Equal(1, fixture.BreakerFor(Server.BaseAddress).Snapshot().FailedCalls);
     }
 
     [Fact]
@@ -142,7 +136,7 @@ public class StandardHandlerTests : IAsyncLifetime
             services.AddHttpClient("fraud");
             services.AddHttpClient("ledger");
         });
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
 
         for (int i = 0; i < 2; i++)
         {
@@ -152,18 +146,8 @@ public class StandardHandlerTests : IAsyncLifetime
         await Assert.ThrowsAsync<CircuitOpenException>(() => fixture.ClientNamed("ledger").GetAsync(Url)); // the same host
         using var fromOther = await fixture.ClientNamed("fraud").GetAsync(new Uri(other.BaseAddress, "x")); // another host
         Assert.Equal(HttpStatusCode.OK, fromOther.StatusCode);
-        Assert.Equal(2, _server.Requests);
-        string[] expected = [$"http/{_server.BaseAddress.GetLeftPart(UriPartial.Authority)}", $"http/{other.BaseAddress.GetLeftPart(UriPartial.Authority)}"];
+        Assert.Equal(2, Server.Requests);
+        string[] expected = [$"http/{Server.BaseAddress.GetLeftPart(UriPartial.Authority)}", $"http/{other.BaseAddress.GetLeftPart(UriPartial.Authority)}"];
         Assert.Equal(expected.Order(StringComparer.Ordinal), fixture.Registry.Report().Select(r => r.Name)); // Report is ordered by name
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
-            await Task.Delay(10);
-        }
     }
 }
