@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using Fusebox.Extensions;
@@ -20,10 +19,9 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     private readonly CircuitBreakerRegistry _registry;
     private readonly FuseboxHttpHandlerOptions _options;
     private readonly ILogger _logger;
-    private readonly string _breakerName;
-
-    // Authority → breaker (and caller), so the registry and the name concatenation are paid once per host, not per request.
-    private readonly ConcurrentDictionary<string, Guard> _guards = new(StringComparer.Ordinal);
+    private readonly BreakerGuards _guards;
+    private readonly TimeSpan? _singleAttemptTimeout;
+    private int _warnedFull;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="registry">Where the breakers live.</param>
@@ -36,24 +34,50 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
         options.Validate();
         _registry = registry;
         _options = options;
-        _breakerName = options.BreakerName ?? "http";
+        _guards = new BreakerGuards(registry, options.BreakerName ?? "http",
+            options.Retry is null ? static _ => null : breaker => HttpRetry.CreateCaller(breaker, options));
+        _singleAttemptTimeout = options.Timeout ?? options.TotalTimeout;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
-    /// <summary>The breaker that guards <paramref name="request"/>.</summary>
-    public CircuitBreaker BreakerFor(HttpRequestMessage request) => GuardFor(request).Breaker;
+    /// <summary>How many keys the handler's cache holds (for tests).</summary>
+    internal int CachedKeys => _guards.Count;
 
-    private Guard GuardFor(HttpRequestMessage request)
+    /// <summary>The breaker that guards <paramref name="request"/>: the registry's current breaker of its name.</summary>
+    /// <exception cref="InvalidOperationException">The request has no absolute URI, or the registry is full and no breaker is idle.</exception>
+    public CircuitBreaker BreakerFor(HttpRequestMessage request) => _guards.Get(KeyOf(request)).Breaker;
+
+    private string KeyOf(HttpRequestMessage request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string key = _options.KeySelector?.Invoke(request) ?? AuthorityOf(request);
-        return _guards.TryGetValue(key, out var guard) ? guard : _guards.GetOrAdd(key, CreateGuard);
+        return _options.KeySelector?.Invoke(request) ?? AuthorityOf(request);
+    }
+
+    /// <summary>The request's guard, or null when the registry is full: then <paramref name="rejection"/> answers it
+    /// as an open circuit would (or the exception to throw is thrown).</summary>
+    private Guard? GuardFor(HttpRequestMessage request, out HttpResponseMessage rejection)
+    {
+        string key = KeyOf(request);
+        try
+        {
+            rejection = null!;
+            return _guards.Get(key);
+        }
+        catch (InvalidOperationException full)
+        {
+            rejection = RejectFull(_guards.NameOf(key), request, full);
+            return null;
+        }
     }
 
     /// <inheritdoc/>
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var guard = GuardFor(request);
+        if (GuardFor(request, out var full) is not { } guard)
+        {
+            return full;
+        }
+
         if (guard.Caller is not null && (_options.RetryNonIdempotentMethods || IsIdempotent(request.Method)))
         {
             return await SendWithRetriesAsync(guard, request, cancellationToken).ConfigureAwait(false);
@@ -64,7 +88,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
             return rejection;
         }
 
-        using var attempt = new AttemptTimeout(_options.Timeout, _registry.TimeProvider, cancellationToken);
+        using var attempt = new AttemptTimeout(_singleAttemptTimeout, _registry.TimeProvider, cancellationToken);
         try
         {
             return Classify(permit, await base.SendAsync(request, attempt.Token).ConfigureAwait(false));
@@ -79,12 +103,17 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         // Retries are asynchronous waits; the synchronous path sends at most once.
-        if (!TryAdmit(GuardFor(request).Breaker, request, out var permit, out var rejection))
+        if (GuardFor(request, out var full) is not { } guard)
+        {
+            return full;
+        }
+
+        if (!TryAdmit(guard.Breaker, request, out var permit, out var rejection))
         {
             return rejection;
         }
 
-        using var attempt = new AttemptTimeout(_options.Timeout, _registry.TimeProvider, cancellationToken);
+        using var attempt = new AttemptTimeout(_singleAttemptTimeout, _registry.TimeProvider, cancellationToken);
         try
         {
             return Classify(permit, base.Send(request, attempt.Token));
@@ -156,7 +185,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
         if (ex is OperationCanceledException && attempt.TimedOut)
         {
             permit.RecordFailure(ex);
-            return new CallTimeoutException(_options.Timeout!.Value, ex);
+            return new CallTimeoutException(_singleAttemptTimeout!.Value, ex);
         }
 
         if (ex is OperationCanceledException && attempt.CallerCancelled)
@@ -184,25 +213,45 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
             throw new CircuitOpenException(breaker.Name, state, retryAfter);
         }
 
+        return Synthesized503(request, breaker.Name, "Circuit Open", $"Circuit breaker '{breaker.Name}' is {StateNames.Of(state)}; the request was not sent.", retryAfter);
+    }
+
+    /// <summary>
+    /// The registry is full (MaxBreakers) and nothing in it is idle, so the request's host has no breaker. Sending it
+    /// unguarded would let the unbounded set of names the limit exists for through after all, and one breaker shared by
+    /// every such host would let one dead host block the others where no admin API sees it; so the request is not sent
+    /// and the caller hears it as it hears an open circuit. Each refused add moves the registry's idle sweep on, so the
+    /// host gets its breaker once a slot goes idle. Logged once per handler at Warning (handlers rotate every few minutes).
+    /// </summary>
+    private HttpResponseMessage RejectFull(string name, HttpRequestMessage request, InvalidOperationException full)
+    {
+        string reason = $"No circuit breaker could be created for '{name}': {full.Message} The request was not sent; " +
+            "raise Fusebox:MaxBreakers or set Fusebox:EvictAfterIdle.";
+        if (Interlocked.Exchange(ref _warnedFull, 1) == 0)
+        {
+            HttpLog.RegistryFull(_logger, name, full.Message);
+        }
+
+        if (_options.WhenOpen == RejectionBehavior.Throw)
+        {
+            throw new CircuitOpenException(reason, full);
+        }
+
+        return Synthesized503(request, name, "Circuit Breaker Registry Full", reason, retryAfter: null);
+    }
+
+    private static HttpResponseMessage Synthesized503(HttpRequestMessage request, string breakerName, string reasonPhrase, string body, TimeSpan? retryAfter)
+    {
         var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
         {
             RequestMessage = request,
-            ReasonPhrase = "Circuit Open",
-            Content = new StringContent($"Circuit breaker '{breaker.Name}' is {StateNames.Of(state)}; the request was not sent."),
+            ReasonPhrase = reasonPhrase,
+            Content = new StringContent(body),
         };
         response.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds)));
-        response.Headers.TryAddWithoutValidation(BreakerHeader, breaker.Name);
+        response.Headers.TryAddWithoutValidation(BreakerHeader, breakerName);
         return response;
     }
-
-    // The registry resolves options by name; configuration gives "name/key" the settings of "name" (see FuseboxOptions.Breakers).
-    private Guard CreateGuard(string key)
-    {
-        var breaker = _registry.GetOrAdd($"{_breakerName}/{key}");
-        return new Guard(breaker, _options.Retry is null ? null : HttpRetry.CreateCaller(breaker, _options));
-    }
-
-    private sealed record Guard(CircuitBreaker Breaker, ResilientCaller? Caller);
 
     private static string AuthorityOf(HttpRequestMessage request)
     {
@@ -212,6 +261,8 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
             throw new InvalidOperationException($"The request URI '{uri}' is relative; the Fusebox handler needs an absolute URI to choose a breaker.");
         }
 
-        return uri.GetLeftPart(UriPartial.Authority);
+        // Scheme, host and port, the port always written (so "http://a" and "http://a:80", one authority, share a
+        // breaker, and the name says which port), and never the user-info: a name is a metrics tag and a log field.
+        return uri.GetComponents(UriComponents.Scheme | UriComponents.Host | UriComponents.StrongPort, UriFormat.UriEscaped);
     }
 }

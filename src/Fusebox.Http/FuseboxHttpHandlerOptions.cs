@@ -40,6 +40,14 @@ public sealed class FuseboxHttpHandlerOptions
     public TimeSpan? Timeout { get; set; }
 
     /// <summary>
+    /// The limit of a whole request, retries and their back-off waits included, on the registry's
+    /// <see cref="TimeProvider"/>; null (default) for none. When it fires the request is cancelled, counted as a failure
+    /// and <see cref="CallTimeoutException"/> is thrown, without a further retry. A request that is not retried gets
+    /// <see cref="Timeout"/> when set, else this. (0, 1 day], and at least <see cref="Timeout"/>.
+    /// </summary>
+    public TimeSpan? TotalTimeout { get; set; }
+
+    /// <summary>
     /// Retries inside the breaker (the full <see cref="ResilientCaller"/>); null (default) for none, so that a request
     /// is never sent twice by this handler. Failed responses (see <see cref="ShouldHandleResponse"/>) and exceptions
     /// (see <see cref="ShouldHandleException"/>) are retried unless the options say otherwise, a <c>Retry-After</c>
@@ -84,6 +92,18 @@ public sealed class FuseboxHttpHandlerOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Timeout), timeout,
                 $"FuseboxHttpHandlerOptions.Timeout must be greater than zero and at most 1.00:00:00 (was {timeout}).");
+        }
+
+        if (TotalTimeout is { } total && (total <= TimeSpan.Zero || total > TimeSpan.FromDays(1)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TotalTimeout), total,
+                $"FuseboxHttpHandlerOptions.TotalTimeout must be greater than zero and at most 1.00:00:00 (was {total}).");
+        }
+
+        if (TotalTimeout < Timeout)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TotalTimeout), TotalTimeout,
+                $"FuseboxHttpHandlerOptions.TotalTimeout ({TotalTimeout}) must be at least FuseboxHttpHandlerOptions.Timeout ({Timeout}): a request is never allowed less than one attempt.");
         }
 
         Retry?.Validate();

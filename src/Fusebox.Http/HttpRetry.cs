@@ -23,7 +23,7 @@ internal static class HttpRetry
         return new ResilientCaller(breaker, new ResilientCallerOptions
         {
             Retry = retry,
-            Timeout = new TimeoutOptions { AttemptTimeout = options.Timeout },
+            Timeout = new TimeoutOptions { AttemptTimeout = options.Timeout, OverallTimeout = options.TotalTimeout },
             ShouldHandleResult = failedResponse,
         });
     }

@@ -2,40 +2,25 @@ using System.Net;
 
 namespace Fusebox.Http.Tests;
 
-public class AuthorityTests : IAsyncLifetime
+public class AuthorityTests : TwoServerTests
 {
-    private DependencyServer _a = null!;
-    private DependencyServer _b = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _a = await DependencyServer.StartAsync();
-        _b = await DependencyServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
-
     [Fact]
     public async Task One_failing_host_does_not_open_the_other_hosts_breaker()
     {
         using var fixture = new ClientFixture();
         var client = fixture.Client;
-        _a.Behavior = Behavior.ServerError;
+        A.Behavior = Behavior.ServerError;
 
         for (int i = 0; i < 5; i++)
         {
-            using var _ = await client.GetAsync(new Uri(_a.BaseAddress, "x"));
+            using var _ = await client.GetAsync(new Uri(A.BaseAddress, "x"));
         }
 
-        await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(new Uri(_a.BaseAddress, "x")));
-        using var fromB = await client.GetAsync(new Uri(_b.BaseAddress, "x"));
+        await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(new Uri(A.BaseAddress, "x")));
+        using var fromB = await client.GetAsync(new Uri(B.BaseAddress, "x"));
         Assert.Equal(HttpStatusCode.OK, fromB.StatusCode);
-        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_a.BaseAddress).State);
-        Assert.Equal(BreakerState.Closed, fixture.BreakerFor(_b.BaseAddress).State);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(A.BaseAddress).State);
+        Assert.Equal(BreakerState.Closed, fixture.BreakerFor(B.BaseAddress).State);
         Assert.Equal(2, fixture.Registry.Report().Count(r => r.Name.StartsWith("fraud/http://127.0.0.1:", StringComparison.Ordinal)));
     }
 
@@ -44,15 +29,15 @@ public class AuthorityTests : IAsyncLifetime
     {
         using var fixture = new ClientFixture(o => o.KeySelector = _ => "all");
         var client = fixture.Client;
-        _a.Behavior = Behavior.ServerError;
+        A.Behavior = Behavior.ServerError;
 
         for (int i = 0; i < 5; i++)
         {
-            using var _ = await client.GetAsync(new Uri(_a.BaseAddress, "x"));
+            using var _ = await client.GetAsync(new Uri(A.BaseAddress, "x"));
         }
 
-        await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(new Uri(_b.BaseAddress, "x")));
-        Assert.Equal(0, _b.Requests);
+        await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(new Uri(B.BaseAddress, "x")));
+        Assert.Equal(0, B.Requests);
         Assert.True(fixture.Registry.TryGet("fraud/all", out _));
     }
 
@@ -60,12 +45,12 @@ public class AuthorityTests : IAsyncLifetime
     public async Task Breakers_outlive_handler_rotation()
     {
         using var fixture = new ClientFixture();
-        _a.Behavior = Behavior.ServerError;
+        A.Behavior = Behavior.ServerError;
         for (int i = 0; i < 5; i++)
         {
-            using var _ = await fixture.Client.GetAsync(new Uri(_a.BaseAddress, "x")); // a new client each time
+            using var _ = await fixture.Client.GetAsync(new Uri(A.BaseAddress, "x")); // a new client each time
         }
 
-        await Assert.ThrowsAsync<CircuitOpenException>(() => fixture.Client.GetAsync(new Uri(_a.BaseAddress, "x")));
+        await Assert.ThrowsAsync<CircuitOpenException>(() => fixture.Client.GetAsync(new Uri(A.BaseAddress, "x")));
     }
 }

@@ -11,6 +11,12 @@ internal sealed class ClientFixture : IDisposable
     private readonly ServiceProvider _services;
 
     public ClientFixture(Action<FuseboxHttpHandlerOptions>? configure = null, IDictionary<string, string?>? settings = null, Action<HttpClient>? client = null)
+        : this(settings, services => services.AddHttpClient("fraud", c => client?.Invoke(c)).AddFuseboxHandler(configure))
+    {
+    }
+
+    /// <summary>Fusebox from <paramref name="settings"/>, the clients <paramref name="register"/> adds.</summary>
+    public ClientFixture(IDictionary<string, string?>? settings, Action<IServiceCollection> register)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection();
@@ -18,9 +24,13 @@ internal sealed class ClientFixture : IDisposable
         services.AddFakeLogging();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
         services.AddFusebox(configuration);
-        services.AddHttpClient("fraud", c => client?.Invoke(c)).AddFuseboxHandler(configure);
+        register(services);
         _services = services.BuildServiceProvider();
     }
+
+    public IServiceProvider Services => _services;
+
+    public HttpClient ClientNamed(string name) => _services.GetRequiredService<IHttpClientFactory>().CreateClient(name);
 
     public TimerRecordingTimeProvider Time { get; } = new();
 

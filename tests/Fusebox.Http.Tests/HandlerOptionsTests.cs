@@ -51,7 +51,7 @@ public class HandlerOptionsTests
             Assert.Same(stub.Throw, ex);
         }
 
-        var breaker = registry.GetOrAdd("svc/http://svc.test");
+        var breaker = registry.GetOrAdd("svc/http://svc.test:80");
         Assert.Equal(BreakerState.Closed, breaker.State);
         Assert.Equal(10, breaker.Snapshot().IgnoredCalls);
     }
@@ -69,7 +69,7 @@ public class HandlerOptionsTests
             using var _ = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://svc.test/"), CancellationToken.None);
         }
 
-        Assert.Equal(BreakerState.Open, registry.GetOrAdd("svc/http://svc.test").State);
+        Assert.Equal(BreakerState.Open, registry.GetOrAdd("svc/http://svc.test:80").State);
         Assert.Equal(5, stub.Calls);
     }
 

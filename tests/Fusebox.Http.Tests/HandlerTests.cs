@@ -4,15 +4,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Fusebox.Http.Tests;
 
-public class HandlerTests : IAsyncLifetime
+public class HandlerTests : OneServerTests
 {
-    private DependencyServer _server = null!;
-
-    public async ValueTask InitializeAsync() => _server = await DependencyServer.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
-
-    private Uri Url(string path = "check/tx-1") => new(_server.BaseAddress, path);
+    private Uri Url(string path = "check/tx-1") => new(Server.BaseAddress, path);
 
     private static async Task SendTimesAsync(HttpClient client, Uri url, int n)
     {
@@ -31,9 +25,9 @@ public class HandlerTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ok", await response.Content.ReadAsStringAsync());
-        var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
+        var snapshot = fixture.BreakerFor(Server.BaseAddress).Snapshot();
         Assert.Equal(1, snapshot.SuccessfulCalls);
-        Assert.Equal(1, _server.Requests);
+        Assert.Equal(1, Server.Requests);
     }
 
     [Fact]
@@ -41,20 +35,20 @@ public class HandlerTests : IAsyncLifetime
     {
         using var fixture = new ClientFixture();
         var client = fixture.Client;
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
 
         await SendTimesAsync(client, Url(), 5);
-        Assert.Equal(5, _server.Requests);
-        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(5, Server.Requests);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(Server.BaseAddress).State);
 
         for (int i = 0; i < 20; i++)
         {
             var ex = await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(Url()));
-            Assert.Equal($"fraud/{_server.BaseAddress.GetLeftPart(UriPartial.Authority)}", ex.BreakerName);
+            Assert.Equal($"fraud/{Server.BaseAddress.GetLeftPart(UriPartial.Authority)}", ex.BreakerName);
             Assert.Equal(TimeSpan.FromSeconds(30), ex.RetryAfter);
         }
 
-        Assert.Equal(5, _server.Requests);
+        Assert.Equal(5, Server.Requests);
     }
 
     [Fact]
@@ -62,10 +56,10 @@ public class HandlerTests : IAsyncLifetime
     {
         using var fixture = new ClientFixture();
         var client = fixture.Client;
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
         await SendTimesAsync(client, Url(), 5);
 
-        _server.Behavior = Behavior.Ok;
+        Server.Behavior = Behavior.Ok;
         fixture.Time.Advance(TimeSpan.FromSeconds(30));
         for (int i = 0; i < 3; i++)
         {
@@ -73,8 +67,8 @@ public class HandlerTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
         }
 
-        Assert.Equal(BreakerState.Closed, fixture.BreakerFor(_server.BaseAddress).State);
-        Assert.Equal(8, _server.Requests);
+        Assert.Equal(BreakerState.Closed, fixture.BreakerFor(Server.BaseAddress).State);
+        Assert.Equal(8, Server.Requests);
     }
 
     [Fact]
@@ -82,7 +76,7 @@ public class HandlerTests : IAsyncLifetime
     {
         using var fixture = new ClientFixture();
         var client = fixture.Client;
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
         await SendTimesAsync(client, Url(), 5);
         fixture.Time.Advance(TimeSpan.FromSeconds(30));
 
@@ -91,9 +85,9 @@ public class HandlerTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.InternalServerError, probe.StatusCode);
         }
 
-        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(Server.BaseAddress).State);
         await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(Url()));
-        Assert.Equal(6, _server.Requests);
+        Assert.Equal(6, Server.Requests);
     }
 
     [Fact]
@@ -101,7 +95,7 @@ public class HandlerTests : IAsyncLifetime
     {
         using var fixture = new ClientFixture(o => o.WhenOpen = RejectionBehavior.Return503);
         var client = fixture.Client;
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
         await SendTimesAsync(client, Url(), 5);
         fixture.Time.Advance(TimeSpan.FromSeconds(10.5));
 
@@ -109,9 +103,9 @@ public class HandlerTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(20), response.Headers.RetryAfter!.Delta);
-        Assert.Equal(fixture.BreakerFor(_server.BaseAddress).Name, response.Headers.GetValues(FuseboxHttpHandler.BreakerHeader).Single());
+        Assert.Equal(fixture.BreakerFor(Server.BaseAddress).Name, response.Headers.GetValues(FuseboxHttpHandler.BreakerHeader).Single());
         Assert.Contains("is open; the request was not sent", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(5, _server.Requests);
+        Assert.Equal(5, Server.Requests);
     }
 
     [Theory]
@@ -122,22 +116,22 @@ public class HandlerTests : IAsyncLifetime
     public async Task Transient_statuses_are_failures(Behavior behavior)
     {
         using var fixture = new ClientFixture();
-        _server.Behavior = behavior;
+        Server.Behavior = behavior;
 
         await SendTimesAsync(fixture.Client, Url(), 5);
 
-        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(Server.BaseAddress).State);
     }
 
     [Fact]
     public async Task Client_errors_mean_the_dependency_is_up()
     {
         using var fixture = new ClientFixture();
-        _server.Behavior = Behavior.NotFound;
+        Server.Behavior = Behavior.NotFound;
 
         await SendTimesAsync(fixture.Client, Url(), 20);
 
-        var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
+        var snapshot = fixture.BreakerFor(Server.BaseAddress).Snapshot();
         Assert.Equal(BreakerState.Closed, snapshot.State);
         Assert.Equal(20, snapshot.SuccessfulCalls);
     }
@@ -147,15 +141,15 @@ public class HandlerTests : IAsyncLifetime
     {
         using var fixture = new ClientFixture();
         var client = fixture.Client;
-        _server.Behavior = Behavior.Reset;
+        Server.Behavior = Behavior.Reset;
 
         for (int i = 0; i < 5; i++)
         {
             await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(Url()));
         }
 
-        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
-        Assert.Equal(5, _server.Requests);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(Server.BaseAddress).State);
+        Assert.Equal(5, Server.Requests);
     }
 
     [Fact]
@@ -164,20 +158,20 @@ public class HandlerTests : IAsyncLifetime
         using var fixture = new ClientFixture(o => o.Timeout = TimeSpan.FromSeconds(2),
             settings: new Dictionary<string, string?> { ["Fusebox:Breakers:fraud:FailureThreshold"] = "2" });
         var client = fixture.Client;
-        _server.Behavior = Behavior.Hang;
+        Server.Behavior = Behavior.Hang;
 
         for (int i = 1; i <= 2; i++)
         {
             var pending = client.GetAsync(Url());
-            await WaitUntilAsync(() => _server.Requests == i);
+            await WaitUntilAsync(() => Server.Requests == i);
             fixture.Time.Advance(TimeSpan.FromSeconds(2));
             var ex = await Assert.ThrowsAsync<CallTimeoutException>(() => pending);
             Assert.Equal(TimeSpan.FromSeconds(2), ex.Timeout);
         }
 
-        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(Server.BaseAddress).State);
         await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(Url()));
-        Assert.Equal(2, _server.Requests);
+        Assert.Equal(2, Server.Requests);
     }
 
     [Fact]
@@ -188,22 +182,12 @@ public class HandlerTests : IAsyncLifetime
         Assert.Contains("FuseboxHttpHandlerOptions.Timeout must be greater than zero", ex.Message, StringComparison.Ordinal);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
-            await Task.Delay(10);
-        }
-    }
-
     [Fact]
     public async Task The_callers_own_cancellation_is_not_a_failure()
     {
         using var fixture = new ClientFixture();
         var client = fixture.Client;
-        _server.Behavior = Behavior.Hang;
+        Server.Behavior = Behavior.Hang;
 
         for (int i = 0; i < 6; i++)
         {
@@ -211,7 +195,7 @@ public class HandlerTests : IAsyncLifetime
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetAsync(Url(), cts.Token));
         }
 
-        var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
+        var snapshot = fixture.BreakerFor(Server.BaseAddress).Snapshot();
         Assert.Equal(BreakerState.Closed, snapshot.State);
         Assert.Equal(6, snapshot.IgnoredCalls);
     }
@@ -220,11 +204,11 @@ public class HandlerTests : IAsyncLifetime
     public async Task Configured_settings_of_the_client_apply_to_its_per_host_breakers()
     {
         using var fixture = new ClientFixture(settings: new Dictionary<string, string?> { ["Fusebox:Breakers:fraud:FailureThreshold"] = "2" });
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
 
         await SendTimesAsync(fixture.Client, Url(), 2);
 
-        Assert.Equal(BreakerState.Open, fixture.BreakerFor(_server.BaseAddress).State);
+        Assert.Equal(BreakerState.Open, fixture.BreakerFor(Server.BaseAddress).State);
     }
 
     [Fact]
@@ -232,7 +216,7 @@ public class HandlerTests : IAsyncLifetime
     {
         using var fixture = new ClientFixture();
         var client = fixture.Client;
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
 
         for (int i = 0; i < 5; i++)
         {
@@ -241,7 +225,7 @@ public class HandlerTests : IAsyncLifetime
         }
 
         await Assert.ThrowsAsync<CircuitOpenException>(() => Task.Run(() => client.Send(new HttpRequestMessage(HttpMethod.Get, Url()))));
-        Assert.Equal(5, _server.Requests);
+        Assert.Equal(5, Server.Requests);
     }
 
     [Fact]
@@ -249,7 +233,7 @@ public class HandlerTests : IAsyncLifetime
     {
         using var fixture = new ClientFixture();
         var client = fixture.Client;
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
         await SendTimesAsync(client, Url(), 5);
 
         for (int i = 0; i < 10; i++)

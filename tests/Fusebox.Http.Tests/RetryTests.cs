@@ -2,15 +2,9 @@ using System.Net;
 
 namespace Fusebox.Http.Tests;
 
-public class RetryTests : IAsyncLifetime
+public class RetryTests : OneServerTests
 {
-    private DependencyServer _server = null!;
-
-    public async ValueTask InitializeAsync() => _server = await DependencyServer.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
-
-    private Uri Url => new(_server.BaseAddress, "check");
+    private Uri Url => new(Server.BaseAddress, "check");
 
     /// <summary>
     /// Sends a GET, waits (bounded) until the retry's delay timer of <paramref name="wait"/> is armed on the fake clock,
@@ -32,27 +26,27 @@ public class RetryTests : IAsyncLifetime
     public async Task A_GET_is_retried_on_a_server_error_and_the_caller_sees_the_success()
     {
         using var fixture = new ClientFixture(o => o.Retry = Immediate());
-        _server.Behavior = Behavior.ServerError;
-        _server.FailFirst = 2;
+        Server.Behavior = Behavior.ServerError;
+        Server.FailFirst = 2;
 
         using var response = await fixture.Client.GetAsync(Url);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, _server.Requests);
-        Assert.Equal(1, fixture.BreakerFor(_server.BaseAddress).Snapshot().SuccessfulCalls);
+        Assert.Equal(3, Server.Requests);
+        Assert.Equal(1, fixture.BreakerFor(Server.BaseAddress).Snapshot().SuccessfulCalls);
     }
 
     [Fact]
     public async Task A_failed_sequence_counts_once_for_the_breaker()
     {
         using var fixture = new ClientFixture(o => o.Retry = Immediate());
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
 
         using var response = await fixture.Client.GetAsync(Url);
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Equal(3, _server.Requests);
-        var snapshot = fixture.BreakerFor(_server.BaseAddress).Snapshot();
+        Assert.Equal(3, Server.Requests);
+        var snapshot = fixture.BreakerFor(Server.BaseAddress).Snapshot();
         Assert.Equal(1, snapshot.FailedCalls);
         Assert.Equal(1, snapshot.TotalCalls);
     }
@@ -61,13 +55,13 @@ public class RetryTests : IAsyncLifetime
     public async Task A_POST_is_not_retried_unless_configured()
     {
         using var fixture = new ClientFixture(o => o.Retry = Immediate());
-        _server.Behavior = Behavior.ServerError;
+        Server.Behavior = Behavior.ServerError;
 
         using var response = await fixture.Client.PostAsync(Url, new StringContent("payment-1"));
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Equal(1, _server.Requests);
-        Assert.Equal(["payment-1"], _server.Bodies);
+        Assert.Equal(1, Server.Requests);
+        Assert.Equal(["payment-1"], Server.Bodies);
     }
 
     [Fact]
@@ -78,29 +72,29 @@ public class RetryTests : IAsyncLifetime
             o.Retry = Immediate();
             o.RetryNonIdempotentMethods = true;
         });
-        _server.Behavior = Behavior.ServerError;
-        _server.FailFirst = 1;
+        Server.Behavior = Behavior.ServerError;
+        Server.FailFirst = 1;
 
         using var response = await fixture.Client.PostAsync(Url, new StreamContent(new MemoryStream("payment-2"u8.ToArray())));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(["payment-2", "payment-2"], _server.Bodies);
+        Assert.Equal(["payment-2", "payment-2"], Server.Bodies);
     }
 
     [Fact]
     public async Task A_PUT_and_a_DELETE_are_idempotent_and_retried()
     {
         using var fixture = new ClientFixture(o => o.Retry = Immediate(attempts: 2));
-        _server.Behavior = Behavior.ServerError;
-        _server.FailFirst = 1;
+        Server.Behavior = Behavior.ServerError;
+        Server.FailFirst = 1;
 
         using var put = await fixture.Client.PutAsync(Url, new StringContent("x"));
-        _server.FailFirst = 3;
+        Server.FailFirst = 3;
         using var delete = await fixture.Client.DeleteAsync(Url);
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
-        Assert.Equal(4, _server.Requests);
+        Assert.Equal(4, Server.Requests);
     }
 
     [Fact]
@@ -108,8 +102,8 @@ public class RetryTests : IAsyncLifetime
     {
         var delays = new List<TimeSpan>();
         using var fixture = new ClientFixture(o => o.Retry = new RetryOptions { MaxAttempts = 2, Jitter = JitterKind.None, OnRetry = e => delays.Add(e.Delay) });
-        _server.Behavior = Behavior.Unavailable; // answers Retry-After: 7
-        _server.FailFirst = 1;
+        Server.Behavior = Behavior.Unavailable; // answers Retry-After: 7
+        Server.FailFirst = 1;
 
         using var response = await GetThroughFirstRetryAsync(fixture, TimeSpan.FromSeconds(7));
 
@@ -124,9 +118,9 @@ public class RetryTests : IAsyncLifetime
         // system clock (as before), it is decades in the past: no wait at all.
         var delays = new List<TimeSpan>();
         using var fixture = new ClientFixture(o => o.Retry = new RetryOptions { MaxAttempts = 2, Jitter = JitterKind.None, OnRetry = e => delays.Add(e.Delay) });
-        _server.Behavior = Behavior.Unavailable;
-        _server.RetryAfter = (fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(12)).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        _server.FailFirst = 1;
+        Server.Behavior = Behavior.Unavailable;
+        Server.RetryAfter = (fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(12)).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        Server.FailFirst = 1;
 
         using var response = await GetThroughFirstRetryAsync(fixture, TimeSpan.FromSeconds(12));
 
@@ -142,8 +136,8 @@ public class RetryTests : IAsyncLifetime
         {
             MaxAttempts = 2, Jitter = JitterKind.None, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.FromSeconds(2), OnRetry = e => delays.Add(e.Delay),
         });
-        _server.Behavior = Behavior.Unavailable;
-        _server.FailFirst = 1;
+        Server.Behavior = Behavior.Unavailable;
+        Server.FailFirst = 1;
 
         using var response = await GetThroughFirstRetryAsync(fixture, TimeSpan.FromSeconds(2));
 
@@ -154,11 +148,11 @@ public class RetryTests : IAsyncLifetime
     public async Task A_rejection_with_retries_configured_still_throws_BrokenCircuitException_without_sending()
     {
         using var fixture = new ClientFixture(o => o.Retry = Immediate());
-        fixture.BreakerFor(_server.BaseAddress).Isolate();
+        fixture.BreakerFor(Server.BaseAddress).Isolate();
 
         await Assert.ThrowsAsync<CircuitOpenException>(() => fixture.Client.GetAsync(Url));
 
-        Assert.Equal(0, _server.Requests);
+        Assert.Equal(0, Server.Requests);
     }
 
     [Fact]
@@ -169,25 +163,25 @@ public class RetryTests : IAsyncLifetime
             o.Retry = Immediate();
             o.WhenOpen = RejectionBehavior.Return503;
         });
-        fixture.BreakerFor(_server.BaseAddress).Isolate();
+        fixture.BreakerFor(Server.BaseAddress).Isolate();
 
         using var response = await fixture.Client.GetAsync(Url);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(0, _server.Requests);
+        Assert.Equal(0, Server.Requests);
     }
 
     [Fact]
     public async Task Connection_resets_are_retried()
     {
         using var fixture = new ClientFixture(o => o.Retry = Immediate());
-        _server.Behavior = Behavior.Reset;
-        _server.FailFirst = 2;
+        Server.Behavior = Behavior.Reset;
+        Server.FailFirst = 2;
 
         using var response = await fixture.Client.GetAsync(Url);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, _server.Requests);
+        Assert.Equal(3, Server.Requests);
     }
 
     [Fact]

@@ -46,12 +46,12 @@ public class CatalogClientTests
         var registry = services.GetRequiredService<CircuitBreakerRegistry>();
 
         // The handler's breaker for this host is "{client name}/{scheme}://{host}[:{port}]".
-        registry.GetOrAdd("catalog/https://catalog.example").ForceOpen(TimeSpan.FromSeconds(10));
+        registry.GetOrAdd("catalog/https://catalog.example:443").ForceOpen(TimeSpan.FromSeconds(10));
 
         using var rejected = await client.GetAsync("/items/42");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(10), rejected.Headers.RetryAfter?.Delta);
-        Assert.Equal("catalog/https://catalog.example", rejected.Headers.GetValues(FuseboxHttpHandler.BreakerHeader).Single());
+        Assert.Equal("catalog/https://catalog.example:443", rejected.Headers.GetValues(FuseboxHttpHandler.BreakerHeader).Single());
         Assert.Equal(0, _network.Requests);
 
         _time.Advance(TimeSpan.FromSeconds(10));
@@ -68,7 +68,7 @@ public class CatalogClientTests
         var registry = services.GetRequiredService<CircuitBreakerRegistry>();
         using var transitions = new TransitionRecorder(registry);
 
-        registry.GetOrAdd("catalog/https://catalog.example").ForceOpen(TimeSpan.FromSeconds(10));
+        registry.GetOrAdd("catalog/https://catalog.example:443").ForceOpen(TimeSpan.FromSeconds(10));
 
         var ex = await Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync("/items/42"));
         Assert.Equal(TimeSpan.FromSeconds(10), ex.RetryAfter);
