@@ -89,78 +89,43 @@ public sealed class FuseboxGrpcInterceptor : Interceptor
     }
 
     /// <inheritdoc/>
-    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        if (!TryAdmit(context.Method, out var permit, out var rejection))
-        {
-            return RejectedCall<TRequest, TResponse>.Unary(rejection);
-        }
-
-        var callerToken = context.Options.CancellationToken;
-        try
-        {
-            return new ObservedUnaryCall<TResponse>(continuation(request, context), permit, _classifier, callerToken).ToCall();
-        }
-        catch (Exception ex) when (ReportAndRethrow(permit, ex, callerToken))
-        {
-            throw;
-        }
-    }
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        Guard(context.Method, context.Options.CancellationToken, (request, context, continuation), RejectedCall<TRequest, TResponse>.Unary,
+            static (s, permit, classifier, token) => new ObservedUnaryCall<TResponse>(s.continuation(s.request, s.context), permit, classifier, token).ToCall());
 
     /// <inheritdoc/>
-    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        if (!TryAdmit(context.Method, out var permit, out var rejection))
-        {
-            return RejectedCall<TRequest, TResponse>.ServerStreaming(rejection);
-        }
-
-        var callerToken = context.Options.CancellationToken;
-        try
-        {
-            return new ObservedServerStreamingCall<TResponse>(continuation(request, context), permit, _classifier, callerToken).ToCall();
-        }
-        catch (Exception ex) when (ReportAndRethrow(permit, ex, callerToken))
-        {
-            throw;
-        }
-    }
+    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Guard(context.Method, context.Options.CancellationToken, (request, context, continuation), RejectedCall<TRequest, TResponse>.ServerStreaming,
+            static (s, permit, classifier, token) => new ObservedServerStreamingCall<TResponse>(s.continuation(s.request, s.context), permit, classifier, token).ToCall());
 
     /// <inheritdoc/>
-    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context, AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        if (!TryAdmit(context.Method, out var permit, out var rejection))
-        {
-            return RejectedCall<TRequest, TResponse>.ClientStreaming(rejection);
-        }
-
-        var callerToken = context.Options.CancellationToken;
-        try
-        {
-            return new ObservedClientStreamingCall<TRequest, TResponse>(continuation(context), permit, _classifier, callerToken).ToCall();
-        }
-        catch (Exception ex) when (ReportAndRethrow(permit, ex, callerToken))
-        {
-            throw;
-        }
-    }
+    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context, AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Guard(context.Method, context.Options.CancellationToken, (context, continuation), RejectedCall<TRequest, TResponse>.ClientStreaming,
+            static (s, permit, classifier, token) => new ObservedClientStreamingCall<TRequest, TResponse>(s.continuation(s.context), permit, classifier, token).ToCall());
 
     /// <inheritdoc/>
-    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
+    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Guard(context.Method, context.Options.CancellationToken, (context, continuation), RejectedCall<TRequest, TResponse>.Duplex,
+            static (s, permit, classifier, token) => new ObservedDuplexCall<TRequest, TResponse>(s.continuation(s.context), permit, classifier, token).ToCall());
+
+    /// <summary>The shape of every asynchronous call: admit or reject, start the call under the permit, and report a
+    /// start that throws. The state is a value tuple and the delegates are static (cached by the compiler), so a call
+    /// allocates no closure.</summary>
+    private TCall Guard<TState, TCall>(IMethod method, CancellationToken callerToken, TState state, Func<RpcException, TCall> reject,
+        Func<TState, CircuitPermit, GrpcOutcomeClassifier, CancellationToken, TCall> start)
     {
-        if (!TryAdmit(context.Method, out var permit, out var rejection))
+        if (!TryAdmit(method, out var permit, out var rejection))
         {
-            return RejectedCall<TRequest, TResponse>.Duplex(rejection);
+            return reject(rejection);
         }
 
-        var callerToken = context.Options.CancellationToken;
         try
         {
-            return new ObservedDuplexCall<TRequest, TResponse>(continuation(context), permit, _classifier, callerToken).ToCall();
+            return start(state, permit, _classifier, callerToken);
         }
         catch (Exception ex) when (ReportAndRethrow(permit, ex, callerToken))
         {
-            throw;
+            throw; // not reached, as in BlockingUnaryCall
         }
     }
 

@@ -124,6 +124,18 @@ public sealed class ClientHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Opens the Probe breaker: three calls of <paramref name="kind"/> against an unavailable service.</summary>
+    public async Task OpenAsync(CallKind kind = CallKind.Unary)
+    {
+        Script.FailWith = StatusCode.Unavailable;
+        for (int i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsAsync<RpcException>(() => CallAsync(kind));
+        }
+
+        Script.FailWith = StatusCode.OK;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
