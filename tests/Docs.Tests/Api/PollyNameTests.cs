@@ -13,5 +13,7 @@ public class PollyNameTests : PollyNameTestsBase
         typeof(Fusebox.Http.FuseboxHttpHandler).Assembly,
         typeof(Fusebox.AspNetCore.FuseboxEndpointOptions).Assembly,
         typeof(Fusebox.Redis.RedisStateOptions).Assembly,
+        typeof(Fusebox.Grpc.FuseboxGrpcInterceptor).Assembly,
+        typeof(Fusebox.Polly.FuseboxStrategyOptions).Assembly,
     ];
 }
