@@ -1,11 +1,17 @@
-// Uses the three core packages the way an application would: a breaker of its own, then dependency injection
-// with a named HttpClient through the Fusebox handler (over a stub inner handler: no network). Prints
+// Uses the packages the way an application would: a breaker of its own, then dependency injection with a named
+// HttpClient through the Fusebox handler (over a stub inner handler: no network), a Polly v8 pipeline with the
+// Fusebox strategy, and the gRPC interceptor's rejection check (its dependencies load; no channel). Prints
 // "package-check: ok" and exits 0 when everything behaved; eng/package-check.sh runs it.
 using System.Net;
 using Fusebox;
 using Fusebox.Extensions;
+using Fusebox.Grpc;
 using Fusebox.Http;
+using Fusebox.Polly;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Polly;
+using Polly.CircuitBreaker;
 
 var breaker = new CircuitBreaker("inventory", new CircuitBreakerOptions { TripPolicy = TripPolicy.ConsecutiveFailures(1) });
 CallOutcome<int> failed = await breaker.TryExecuteAsync<int>(_ => throw new TimeoutException("inventory timed out"));
@@ -37,6 +43,25 @@ var registry = provider.GetRequiredService<CircuitBreakerRegistry>();
 if (registry.Breakers.Count != 1 || registry.Breakers[0].State != BreakerState.Open)
 {
     return Fail($"expected one open breaker for the catalog host; statuses: {string.Join(", ", statuses)}");
+}
+
+// Fusebox.Polly: the registry's breaker inside a Polly pipeline; an open one rejects with Polly's own exception.
+var pipeline = new ResiliencePipelineBuilder().AddFuseboxCircuitBreaker(registry, "pricing").Build();
+registry.GetOrAdd("pricing").Isolate("package check");
+try
+{
+    pipeline.Execute(() => 1);
+    return Fail("the isolated breaker let a Polly pipeline call through");
+}
+catch (BrokenCircuitException)
+{
+}
+
+// Fusebox.Grpc: the interceptor builds over the registry; an ordinary RpcException is not a Fusebox rejection.
+_ = new FuseboxGrpcInterceptor(registry);
+if (FuseboxGrpcRejection.IsRejection(new RpcException(new Status(StatusCode.Unavailable, "down")), out _, out _))
+{
+    return Fail("a plain Unavailable status was taken for a Fusebox rejection");
 }
 
 Console.WriteLine("package-check: ok");
