@@ -12,19 +12,6 @@ namespace Fusebox.Tests.Tracing;
 [Collection(nameof(TracingCollection))]
 public class TracingOffTests
 {
-    private static long AllocatedBy(Action action, int iterations = 1000)
-    {
-        action();
-        action();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < iterations; i++)
-        {
-            action();
-        }
-
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
-
     [Fact]
     public async Task Without_a_listener_nothing_is_added_to_the_current_activity()
     {
@@ -64,8 +51,8 @@ public class TracingOffTests
         var breaker = new CircuitBreaker("alloc", new CircuitBreakerOptions(), TimeProvider.System, new FuseboxMetrics());
         breaker.Isolate();
 
-        Assert.Equal(0, AllocatedBy(() => breaker.TryExecuteAsync(static ct => new ValueTask<int>(1)).GetAwaiter().GetResult()));
-        Assert.Equal(0, AllocatedBy(() => breaker.TryExecute(static ct => 1)));
+        Assert.Equal(0, AllocationTests.AllocatedBy(() => breaker.TryExecuteAsync(static ct => new ValueTask<int>(1)).GetAwaiter().GetResult()));
+        Assert.Equal(0, AllocationTests.AllocatedBy(() => breaker.TryExecute(static ct => 1)));
         Assert.Empty(call.Events);
     }
 
@@ -77,7 +64,7 @@ public class TracingOffTests
         var breaker = new CircuitBreaker("alloc", new CircuitBreakerOptions(), TimeProvider.System, new FuseboxMetrics());
         breaker.Isolate();
 
-        Assert.Equal(0, AllocatedBy(() => breaker.TryExecute(static ct => 1)));
+        Assert.Equal(0, AllocationTests.AllocatedBy(() => breaker.TryExecute(static ct => 1)));
     }
 
     [ZeroAllocationFact]
@@ -88,9 +75,9 @@ public class TracingOffTests
         var breaker = new CircuitBreaker("alloc", new CircuitBreakerOptions(), TimeProvider.System, new FuseboxMetrics());
         var caller = new ResilientCaller(breaker);
 
-        Assert.Equal(0, AllocatedBy(() => breaker.ExecuteAsync(static (s, ct) => new ValueTask<int>(s), 1).GetAwaiter().GetResult()));
-        Assert.Equal(0, AllocatedBy(() => breaker.TryExecute(static ct => 1)));
-        Assert.Equal(0, AllocatedBy(() => caller.ExecuteAsync(static (s, ct) => new ValueTask<int>(s), 1).GetAwaiter().GetResult()));
+        Assert.Equal(0, AllocationTests.AllocatedBy(() => breaker.ExecuteAsync(static (s, ct) => new ValueTask<int>(s), 1).GetAwaiter().GetResult()));
+        Assert.Equal(0, AllocationTests.AllocatedBy(() => breaker.TryExecute(static ct => 1)));
+        Assert.Equal(0, AllocationTests.AllocatedBy(() => caller.ExecuteAsync(static (s, ct) => new ValueTask<int>(s), 1).GetAwaiter().GetResult()));
         Assert.Empty(call.Events);
     }
 
@@ -104,7 +91,7 @@ public class TracingOffTests
         var breaker = new CircuitBreaker("alloc", new CircuitBreakerOptions(), TimeProvider.System, new FuseboxMetrics());
         breaker.Isolate();
 
-        Assert.True(AllocatedBy(() => breaker.TryExecute(static ct => 1), iterations: 10) > 0);
+        Assert.True(AllocationTests.AllocatedBy(() => breaker.TryExecute(static ct => 1), iterations: 10) > 0);
         Assert.Equal(12, call.Events.Count(e => e.Name == RejectedEventName)); // two warm-up calls and ten measured
     }
 }
