@@ -10,7 +10,7 @@ namespace Fusebox.Tests;
 /// </summary>
 public class AllocationTests
 {
-    private static long AllocatedBy(Action action, int iterations = 1000)
+    internal static long AllocatedBy(Action action, int iterations = 1000)
     {
         action(); // JIT and first-use allocations happen outside the measurement
         action();

@@ -20,4 +20,17 @@ public sealed class FuseboxBuilder
         Services.Configure<FuseboxOptions>(o => o.Customizations.Add(customize));
         return this;
     }
+
+    /// <summary>Sets the options of the <see cref="ResilientCaller"/> that <c>[FromKeyedServices(name)] ResilientCaller</c>
+    /// resolves (retries, timeouts, result classification); a name not configured here gets the defaults. Validated
+    /// when the host starts.</summary>
+    /// <param name="name">The breaker name, which is also the service key.</param>
+    /// <param name="configure">Adjusts the caller's options.</param>
+    public FuseboxBuilder ConfigureCaller(string name, Action<ResilientCallerOptions> configure)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.AddOptions<ResilientCallerOptions>(name).Configure(configure).ValidateOnStart();
+        return this;
+    }
 }

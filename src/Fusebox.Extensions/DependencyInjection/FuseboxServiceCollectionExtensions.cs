@@ -13,7 +13,9 @@ public static class FuseboxServiceCollectionExtensions
     /// <summary>
     /// Registers a singleton <see cref="CircuitBreakerRegistry"/> wired to the container's <see cref="TimeProvider"/>,
     /// <see cref="IMeterFactory"/> and <see cref="ILoggerFactory"/>, with breaker options bound from the
-    /// <c>Fusebox</c> section of <paramref name="configuration"/>, validated on start and reloaded on change.
+    /// <c>Fusebox</c> section of <paramref name="configuration"/>, validated on start and reloaded on change; and
+    /// every breaker name as a service key: <c>[FromKeyedServices("fraud")] CircuitBreaker</c> or
+    /// <c>ResilientCaller</c> resolves the registry's breaker of that name (see <see cref="FuseboxBuilder.ConfigureCaller"/>).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The application configuration (its <c>Fusebox</c> section is read), or the section
@@ -59,6 +61,7 @@ public static class FuseboxServiceCollectionExtensions
         services.TryAddSingleton(sp => new FuseboxConfiguration(
             sp.GetRequiredService<IOptionsMonitor<FuseboxOptions>>(), sp.GetService<ILogger<FuseboxConfiguration>>(), sp.GetRequiredService<FuseboxOptionsState>()));
         services.TryAddSingleton(CreateRegistry);
+        KeyedBreakerServices.Register(services);
         return new FuseboxBuilder(services);
     }
 

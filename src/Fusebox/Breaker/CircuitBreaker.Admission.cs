@@ -45,7 +45,7 @@ public sealed partial class CircuitBreaker
         if (s.State == BreakerState.Open && s.OpenUntil - _clock.Now() is > 0 and var left)
         {
             retryAfter = TimeSpan.FromTicks(left);
-            Reject();
+            Reject(BreakerState.Open, retryAfter);
             return true;
         }
 
@@ -92,22 +92,23 @@ public sealed partial class CircuitBreaker
                     }
 
                     rejectedIn = s.State;
-                    return Reject();
+                    return Reject(s.State, null);
                 }
 
                 default:
                     rejectedIn = s.State;
-                    return Reject();
+                    return Reject(s.State, null);
             }
 
             s = Volatile.Read(ref _state);
         }
     }
 
-    private CircuitPermit Reject()
+    private CircuitPermit Reject(BreakerState state, TimeSpan? retryAfter)
     {
         _counters.Increment(CallCounter.Rejected);
         _metrics.RecordCall(Name, "rejected");
+        TraceEvents.Rejected(Name, state, retryAfter, _clock.Provider);
         return default;
     }
 }

@@ -127,6 +127,7 @@ public sealed partial class CircuitBreaker
 
         Interlocked.Increment(ref _stateChanges);
         _metrics.RecordTransition(Name, expected.State, next.State);
+        TraceEvents.StateChanged(Name, expected, next);
         RaiseStateChanged(expected, next);
         return true;
     }

@@ -62,6 +62,7 @@ public sealed partial class ResilientCaller
 
         previousDelay = delay;
         _metrics.Retry(Name);
+        TraceEvents.Retry(Name, attempt, delay, failure, _breaker.TimeProvider);
         return true;
     }
 

@@ -82,6 +82,7 @@ public sealed partial class ResilientCaller
             if (fallback is not null && fallback.Handles(FallbackReason.Rejected))
             {
                 _metrics.Fallback(Name, FallbackReason.Rejected);
+                TraceEvents.Fallback(Name, FallbackReason.Rejected, null, _breaker.TimeProvider);
                 var substitute = await fallback.GetAsync(new FallbackContext(FallbackReason.Rejected, null, retryAfter), cancellationToken).ConfigureAwait(false);
                 return new CallResult<TResult>(substitute, 0, FallbackReason.Rejected, null);
             }
@@ -215,6 +216,7 @@ public sealed partial class ResilientCaller
         if (fallback is not null && fallback.Handles(FallbackReason.Failed))
         {
             _metrics.Fallback(Name, FallbackReason.Failed);
+            TraceEvents.Fallback(Name, FallbackReason.Failed, failure, _breaker.TimeProvider);
             var substitute = await fallback.GetAsync(new FallbackContext(FallbackReason.Failed, failure, null), cancellationToken).ConfigureAwait(false);
             return new CallResult<TResult>(substitute, attempts, FallbackReason.Failed, failure);
         }
