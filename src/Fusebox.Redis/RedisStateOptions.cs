@@ -57,9 +57,14 @@ public sealed class RedisStateOptions
     /// <summary>The cluster-wide window. Default null: the window of a time-window policy, else 10 s. [1 s, 10 min].</summary>
     public TimeSpan? Window { get; set; }
 
-    /// <summary>Width of one Redis counter bucket; the window spans <c>Window / BucketDuration</c> buckets (at most 120).
-    /// Default 1 s; [100 ms, 1 min].</summary>
+    /// <summary>Width of one Redis counter bucket; the window spans <c>Window / BucketDuration</c> buckets, at most
+    /// <see cref="MaxBuckets"/> (120): an explicit <see cref="Window"/> that would need more is refused, and a breaker whose
+    /// policy window would (a 10-minute time window, say) gets buckets of <c>window / 120</c> instead, so a flush never
+    /// reads more than 120 hashes. Default 1 s; [100 ms, 1 min].</summary>
     public TimeSpan BucketDuration { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most buckets one breaker's cluster window is kept in (each flush reads them all).</summary>
+    public const int MaxBuckets = 120;
 
     /// <summary>In <see cref="SharingMode.Quorum"/>: at least this many replicas must each see their own failure rate
     /// reach the threshold. Default 2; [1, 1000].</summary>
@@ -117,6 +122,12 @@ public sealed class RedisStateOptions
         if (Window is { } window)
         {
             Range(window, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), nameof(Window));
+            double buckets = Math.Ceiling(window / BucketDuration);
+            if (buckets > MaxBuckets)
+            {
+                throw new ArgumentOutOfRangeException($"{nameof(RedisStateOptions)}.{nameof(Window)}", window, string.Create(CultureInfo.InvariantCulture,
+                    $"RedisStateOptions.Window / BucketDuration must be at most {MaxBuckets} buckets (was {buckets}: Window {window}, BucketDuration {BucketDuration}); set BucketDuration to at least {window / MaxBuckets}."));
+            }
         }
 
         if (ProbeRoundTimeout is { } round)

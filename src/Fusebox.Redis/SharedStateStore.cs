@@ -39,7 +39,7 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
         RedisValue[] args =
         [
             NewEpoch(), known?.Epoch ?? "", known?.Generation ?? -1, context.ReplicaId, calls, failures,
-            (long)(thresholds.Window + context.Options.BucketDuration * 2).TotalMilliseconds,
+            (long)thresholds.Window.TotalMilliseconds + (2 * BucketMs(thresholds)),
             Num(thresholds.FailureRate), thresholds.MinimumCalls, thresholds.QuorumMinReplicas, Num(thresholds.QuorumFraction),
             baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()), StateTtl, context.ChannelName, shared.Name,
             context.Clock.NowMicros, ballot switch { Ballot.Vote => "1", Ballot.Withdraw => "-1", _ => "0" }, .. BucketArgs(shared),
@@ -140,8 +140,18 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
     /// so skewed replica clocks cannot split the window (all keys carry the breaker's hash tag: one Cluster slot).</summary>
     private RedisValue[] BucketArgs(SharedBreaker shared)
     {
-        long bucketMs = (long)context.Options.BucketDuration.TotalMilliseconds;
-        return [shared.BucketKeyBase, bucketMs, (long)Math.Ceiling(Thresholds(shared).Window.TotalMilliseconds / bucketMs)];
+        var thresholds = Thresholds(shared);
+        long bucketMs = BucketMs(thresholds);
+        return [shared.BucketKeyBase, bucketMs, (long)Math.Ceiling(thresholds.Window.TotalMilliseconds / bucketMs)];
+    }
+
+    /// <summary>The breaker's bucket width: <see cref="RedisStateOptions.BucketDuration"/>, or wider where its window would
+    /// need more than <see cref="RedisStateOptions.MaxBuckets"/> buckets.</summary>
+    private long BucketMs(ClusterThresholds thresholds)
+    {
+        long windowMs = (long)thresholds.Window.TotalMilliseconds;
+        long widest = (windowMs + RedisStateOptions.MaxBuckets - 1) / RedisStateOptions.MaxBuckets;
+        return Math.Max((long)context.Options.BucketDuration.TotalMilliseconds, widest);
     }
 
     /// <summary>The caps a reply for this breaker is checked against (<see cref="ViewLimits.Absolute"/>).</summary>

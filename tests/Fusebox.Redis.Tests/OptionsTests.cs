@@ -27,6 +27,8 @@ public class OptionsTests
         { "QuorumMinReplicas", o => o.QuorumMinReplicas = 0 },
         { "QuorumFraction", o => o.QuorumFraction = 1 },
         { "Window", o => o.Window = TimeSpan.FromHours(1) },
+        { "Window / BucketDuration must be at most 120 buckets (was 600", o => o.Window = TimeSpan.FromMinutes(10) }, // 1 s buckets
+        { "at least 00:00:00.2500000", o => (o.Window, o.BucketDuration) = (TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)) },
         { "Mode", o => o.Mode = (SharingMode)7 },
     };
 

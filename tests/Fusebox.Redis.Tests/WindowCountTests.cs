@@ -56,4 +56,24 @@ public class WindowCountTests
         var (calls, failures, _) = await ClusterCounts.OfReplicaAsync(redis, prefix, "r1");
         Assert.Equal((5, 5), (calls, failures));
     }
+
+    [Fact]
+    public async Task A_ten_minute_window_is_kept_in_120_buckets_of_five_seconds()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        var breaker = Replica.BreakerOptions();
+        breaker.TripPolicy = TripPolicy.FailureRate(0.5, TimeSpan.FromMinutes(10), 20); // the cluster window follows it
+        await using var r1 = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, id: "r1"), breaker);
+
+        r1.Succeed(3);
+        await ClusterCounts.WaitForCallsAsync(redis, prefix, 3);
+        await using var admin = await redis.ConnectAdminAsync();
+        var key = Assert.Single(admin.GetServer(redis.Endpoint).Keys(pattern: $"{prefix}:{{{Replica.BreakerName}}}:w:*"));
+        long bucket = long.Parse(((string)key!)[((string)key!).LastIndexOf(':')..][1..], System.Globalization.CultureInfo.InvariantCulture);
+        long now = await RedisServer.ServerNowMsAsync(admin.GetDatabase());
+        Assert.InRange(now / 5000 - bucket, 0, 1); // numbered by 5 s of server time (by 1 s it would be 5 times larger)
+        var ttl = await admin.GetDatabase().KeyTimeToLiveAsync(key);
+        Assert.True(ttl > TimeSpan.FromMinutes(10), $"the bucket lives the window and two buckets (ttl {ttl})");
+    }
 }
