@@ -16,7 +16,7 @@ internal static class RawCommand
     public static async Task<string> SendAsync(int port, params string[] args)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(2));
+        await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(5)); // generous: CI machines are loaded
         var stream = client.GetStream();
         var request = new StringBuilder().Append(CultureInfo.InvariantCulture, $"*{args.Length}\r\n");
         foreach (var arg in args)
@@ -26,7 +26,21 @@ internal static class RawCommand
 
         await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString()));
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        return await ReadAsync(reader).WaitAsync(TimeSpan.FromSeconds(5));
+        return await ReadAsync(reader).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Like <see cref="SendAsync"/>, for polling loops: a server that is restarting, changing role (which
+    /// closes its clients) or too loaded to answer in time gives "" instead of failing the wait.</summary>
+    public static async Task<string> TrySendAsync(int port, params string[] args)
+    {
+        try
+        {
+            return await SendAsync(port, args);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or TimeoutException)
+        {
+            return "";
+        }
     }
 
     private static async Task<string> ReadAsync(StreamReader reader)

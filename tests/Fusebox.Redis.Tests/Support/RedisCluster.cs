@@ -60,7 +60,7 @@ internal sealed class RedisCluster : IAsyncDisposable
             last = "";
             foreach (var node in Nodes.Where(n => n.ProcessId is not null))
             {
-                string info = await RawCommand.SendAsync(node.Port, "CLUSTER", "INFO") + await RawCommand.SendAsync(node.Port, "INFO", "replication");
+                string info = await RawCommand.TrySendAsync(node.Port, "CLUSTER", "INFO") + await RawCommand.TrySendAsync(node.Port, "INFO", "replication");
                 if (!info.Contains("cluster_state:ok", StringComparison.Ordinal) ||
                     (info.Contains("role:slave", StringComparison.Ordinal) && !info.Contains("master_link_status:up", StringComparison.Ordinal)))
                 {

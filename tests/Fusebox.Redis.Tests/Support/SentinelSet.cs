@@ -39,7 +39,7 @@ internal sealed class SentinelSet : IAsyncDisposable
             string masterPort = master.Port.ToString(CultureInfo.InvariantCulture);
             var replica = await RedisServer.StartAsync(["--replicaof", "127.0.0.1", masterPort]);
             started.Add(replica);
-            await WaitForAsync(() => RawCommand.SendAsync(replica.Port, "INFO", "replication"), "master_link_status:up", "the replica's link to the master");
+            await WaitForAsync(() => RawCommand.TrySendAsync(replica.Port, "INFO", "replication"), "master_link_status:up", "the replica's link to the master");
             var sentinel = await RedisServer.StartAsync(["--sentinel"], _ => $"""
                 sentinel monitor {ServiceName} 127.0.0.1 {masterPort} 1
                 sentinel down-after-milliseconds {ServiceName} 1000
@@ -49,7 +49,7 @@ internal sealed class SentinelSet : IAsyncDisposable
                 """);
             started.Add(sentinel);
             var set = new SentinelSet(master, replica, sentinel);
-            await WaitForAsync(() => RawCommand.SendAsync(sentinel.Port, "SENTINEL", "REPLICAS", ServiceName),
+            await WaitForAsync(() => RawCommand.TrySendAsync(sentinel.Port, "SENTINEL", "REPLICAS", ServiceName),
                 $"127.0.0.1\nport\n{replica.Port}", "the sentinel to discover the replica");
             return set;
         }
@@ -64,11 +64,11 @@ internal sealed class SentinelSet : IAsyncDisposable
         }
     }
 
-    /// <summary>The master's port as the sentinel reports it (SENTINEL GET-MASTER-ADDR-BY-NAME).</summary>
+    /// <summary>The master's port as the sentinel reports it (SENTINEL GET-MASTER-ADDR-BY-NAME), 0 if it did not answer.</summary>
     public async Task<int> CurrentMasterPortAsync()
     {
-        var reply = (await RawCommand.SendAsync(Sentinel.Port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", ServiceName)).Split('\n');
-        return int.Parse(reply[1], CultureInfo.InvariantCulture);
+        var reply = (await RawCommand.TrySendAsync(Sentinel.Port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", ServiceName)).Split('\n');
+        return reply.Length > 1 ? int.Parse(reply[1], CultureInfo.InvariantCulture) : 0;
     }
 
     /// <summary>Waits until the sentinel reports the replica as the master and the replica says it is one.</summary>
@@ -76,7 +76,7 @@ internal sealed class SentinelSet : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (await CurrentMasterPortAsync() != Replica.Port ||
-               !(await RawCommand.SendAsync(Replica.Port, "INFO", "replication")).Contains("role:master", StringComparison.Ordinal))
+               !(await RawCommand.TrySendAsync(Replica.Port, "INFO", "replication")).Contains("role:master", StringComparison.Ordinal))
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -87,9 +87,13 @@ internal sealed class SentinelSet : IAsyncDisposable
         }
     }
 
-    private static async Task WaitForAsync(Func<Task<string>> read, string expected, string what)
+    /// <summary>Waits until the old master, still running, has been turned into a replica by the sentinel.</summary>
+    public Task WaitDemotedAsync() =>
+        WaitForAsync(() => RawCommand.TrySendAsync(Master.Port, "INFO", "replication"), "role:slave", "the sentinel to demote the old master", seconds: 30);
+
+    private static async Task WaitForAsync(Func<Task<string>> read, string expected, string what, double seconds = 15)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         string last;
         while (!(last = await read()).Contains(expected, StringComparison.Ordinal))
         {

@@ -32,7 +32,7 @@ public class ClusterTopologyTests
         Assert.Equal(3, owners.Distinct().Count());
 
         Assert.Equal(5, Fail(replicas[0].Breaker("orders"), 5));
-        Report($"cluster: an Any-mode trip reached every replica in {(await ConvergeAsync(replicas, "orders", BreakerState.Open)).TotalMilliseconds:0} ms");
+        Report($"cluster: an Any-mode trip reached every replica in {(await ConvergeAsync(replicas, "orders", BreakerState.Open)).TotalMilliseconds:0.0} ms");
         Assert.True(AllIn(replicas, "payments", BreakerState.Closed) && AllIn(replicas, "inventory", BreakerState.Closed), "other breakers unaffected");
 
         for (int i = 0; i < s_names.Length; i++)
@@ -42,7 +42,7 @@ public class ClusterTopologyTests
             var isolated = await ConvergeAsync(replicas, name, BreakerState.Isolated);
             replicas[(i + 1) % 3].Breaker(name).Reset("cluster test");
             var reset = await ConvergeAsync(replicas, name, BreakerState.Closed);
-            Report($"cluster: {name} (on {owners[i].Endpoint}) isolation reached every replica in {isolated.TotalMilliseconds:0} ms, the reset in {reset.TotalMilliseconds:0} ms");
+            Report($"cluster: {name} (on {owners[i].Endpoint}) isolation reached every replica in {isolated.TotalMilliseconds:0.0} ms, the reset in {reset.TotalMilliseconds:0.0} ms");
             foreach (var other in s_names.Where(n => n != name && n != "orders"))
             {
                 Assert.True(AllIn(replicas, other, BreakerState.Closed), $"{other} is not affected by {name}: {Describe(replicas, other)}");
@@ -86,7 +86,7 @@ public class ClusterTopologyTests
         }
 
         var shared = outage.Elapsed;
-        Report($"cluster: master killed; replica promoted after {promoted!.Value.TotalMilliseconds:0} ms, every coordinator shared again after {shared.TotalMilliseconds:0} ms");
+        Report($"cluster: master killed; replica promoted after {promoted!.Value.TotalMilliseconds:0.0} ms, every coordinator shared again after {shared.TotalMilliseconds:0.0} ms");
         Assert.True(admitted > 0);
 
         // The isolation made before the kill was replicated: it survives on the promoted node, and every replica holds it.
@@ -94,7 +94,7 @@ public class ClusterTopologyTests
         replicas[1].Breaker("payments").Reset("after the failover");
         await ConvergeAsync(replicas, "payments", BreakerState.Closed);
         Assert.Equal(5, Fail(replicas[2].Breaker("payments"), 5));
-        Report($"cluster: after the failover a trip on the promoted master's slot reached every replica in {(await ConvergeAsync(replicas, "payments", BreakerState.Open)).TotalMilliseconds:0} ms");
+        Report($"cluster: after the failover a trip on the promoted master's slot reached every replica in {(await ConvergeAsync(replicas, "payments", BreakerState.Open)).TotalMilliseconds:0.0} ms");
         replicas[2].Breaker("orders").Isolate("another master");
         await ConvergeAsync(replicas, "orders", BreakerState.Isolated);
 
@@ -102,6 +102,47 @@ public class ClusterTopologyTests
         await victim.RestartAsync();
         await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(20));
         Assert.Contains("role:slave", await RawCommand.SendAsync(victim.Port, "INFO", "replication"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_replicas_a_killed_master_does_not_stop_transitions_on_the_other_masters_and_its_breakers_are_shared_again_when_it_restarts()
+    {
+        // cluster-require-full-coverage no: the other masters keep serving their slots while one is down.
+        await using var cluster = await RedisCluster.StartAsync(masters: 3, replicasPerMaster: 0, "--cluster-require-full-coverage", "no");
+        string prefix = Prefix.New();
+        var replicas = await Replica.StartManyAsync(3, cluster.ConnectionString, prefix, SharingMode.Any);
+        await using var cleanup = new DisposeAll(replicas);
+        await AddAsync(replicas, s_names);
+        var victim = (await cluster.MasterOfAsync(StateKey(prefix, "payments")))!;
+        Assert.NotEqual(victim, await cluster.MasterOfAsync(StateKey(prefix, "orders")));
+
+        var outage = Stopwatch.StartNew();
+        await victim.KillAsync();
+        await Task.Delay(RedisCluster.NodeTimeoutMs * 2); // the survivors flag it failed and serve their own slots again
+        int admitted = 0, samples = 0, available = 0;
+        for (var sampling = Stopwatch.StartNew(); sampling.Elapsed < TimeSpan.FromSeconds(1); samples++)
+        {
+            admitted += CallEverything(replicas, s_names);
+            available += replicas.Count(r => r.Coordinator.IsRedisAvailable);
+            await Task.Delay(10);
+        }
+
+        Report($"cluster without replicas: with one master down, the coordinators reported Redis available in {100.0 * available / (samples * replicas.Length):0}% of samples");
+        replicas[0].Breaker("orders").Isolate("on a surviving master");
+        var isolated = await ConvergeAsync(replicas, "orders", BreakerState.Isolated, seconds: 10);
+        Report($"cluster without replicas: {outage.ElapsedMilliseconds} ms after a master was killed, an isolation on a surviving master reached every replica in {isolated.TotalMilliseconds:0.0} ms");
+        Assert.Equal(5, Fail(replicas[1].Breaker("payments"), 5)); // its slot is gone: a local trip, no caller exception
+        await Eventually.StaysTrueAsync(() => replicas[0].Breaker("payments").State == BreakerState.Closed, "the lost slot's breaker is local", seconds: 0.3);
+        admitted += CallEverything(replicas, s_names);
+        Assert.True(admitted > 0);
+
+        var restart = Stopwatch.StartNew();
+        await victim.RestartAsync(); // with its nodes.conf: it serves its slots again
+        await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(20));
+        replicas[2].Breaker("payments").Isolate("the master is back");
+        await ConvergeAsync(replicas, "payments", BreakerState.Isolated, seconds: 10);
+        Report($"cluster without replicas: the restarted master's breaker was shared again {restart.ElapsedMilliseconds} ms after the restart");
+        Assert.Equal("3", await RawCommand.SendAsync(victim.Port, "HGET", StateKey(prefix, "payments"), "s"));
     }
 
     private static int Fail(CircuitBreaker breaker, int n)

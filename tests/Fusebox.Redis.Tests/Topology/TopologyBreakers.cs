@@ -34,7 +34,13 @@ internal static class TopologyBreakers
     public static async Task<TimeSpan> ConvergeAsync(Replica[] replicas, string name, BreakerState state, double seconds = 5)
     {
         var watch = Stopwatch.StartNew();
-        await Eventually.TrueAsync(() => AllIn(replicas, name, state), $"every replica's {name} {state}", seconds);
+        while (!AllIn(replicas, name, state))
+        {
+            Assert.True(watch.Elapsed.TotalSeconds < seconds, $"every replica's {name} {state} within {seconds} s: " +
+                string.Join("; ", replicas.Select(r => $"{r.Id}: {r.Coordinator.GetStatus(name)} {r.Breaker(name).Snapshot().LastReasonDescription}")));
+            await Task.Delay(5);
+        }
+
         return watch.Elapsed;
     }
 
@@ -57,6 +63,14 @@ internal static class TopologyBreakers
         return admitted;
     }
 
-    /// <summary>A figure for the failure-mode table: printed to the test output.</summary>
-    public static void Report(string figure) => TestContext.Current.TestOutputHelper?.WriteLine(figure);
+    /// <summary>A figure for the failure-mode table: to the test output, and appended to the file FUSEBOX_FIGURES names
+    /// if set (the runner shows test output only for failures).</summary>
+    public static void Report(string figure)
+    {
+        TestContext.Current.TestOutputHelper?.WriteLine(figure);
+        if (Environment.GetEnvironmentVariable("FUSEBOX_FIGURES") is { Length: > 0 } path)
+        {
+            File.AppendAllText(path, figure + Environment.NewLine);
+        }
+    }
 }
