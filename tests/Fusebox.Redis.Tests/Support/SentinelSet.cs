@@ -7,24 +7,17 @@ namespace Fusebox.Redis.Tests.Support;
 /// the Debian redis-server binary supports without the redis-sentinel package) on free loopback ports; quorum 1 and
 /// <c>down-after-milliseconds</c> 1000, so a failover is over in a few seconds. Every process is stopped by id.
 /// </summary>
-internal sealed class SentinelSet : IAsyncDisposable
+internal sealed class SentinelSet(RedisServer master, RedisServer replica, RedisServer sentinel) : IAsyncDisposable
 {
     public const string ServiceName = "mymaster";
 
-    private SentinelSet(RedisServer master, RedisServer replica, RedisServer sentinel)
-    {
-        Master = master;
-        Replica = replica;
-        Sentinel = sentinel;
-    }
-
     /// <summary>The master at start (after a failover, a replica or dead).</summary>
-    public RedisServer Master { get; }
+    public RedisServer Master => master;
 
     /// <summary>The replica at start (after a failover, the master).</summary>
-    public RedisServer Replica { get; }
+    public RedisServer Replica => replica;
 
-    public RedisServer Sentinel { get; }
+    public RedisServer Sentinel => sentinel;
 
     /// <summary>How a user configures StackExchange.Redis for Sentinel: the sentinel endpoint and the service name.</summary>
     public string ConnectionString => $"{Sentinel.Endpoint},serviceName={ServiceName},connectTimeout=2000,connectRetry=1";

@@ -91,8 +91,7 @@ public class SentinelTopologyTests
         var promoted = outage.Elapsed;
 
         replicas[1].Breaker.Reset("after the failover");
-        await WhileCallingAsync(replicas, Eventually.TrueAsync(() => replicas.All(r => r.State == BreakerState.Closed && r.Coordinator.IsRedisAvailable),
-            "every replica converges on the reset: " + Describe(replicas, Replica.BreakerName), seconds: 15));
+        await WhileCallingAsync(replicas, ConvergeAsync(replicas, Replica.BreakerName, BreakerState.Closed, seconds: 15));
         var converged = outage.Elapsed;
         Report($"sentinel: master killed with a lost write; replica promoted after {promoted.TotalMilliseconds:0.0} ms; " +
             $"every replica closed on the reset written over it after {converged.TotalMilliseconds:0.0} ms");
