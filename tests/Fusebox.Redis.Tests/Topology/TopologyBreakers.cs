@@ -63,14 +63,13 @@ internal static class TopologyBreakers
         return admitted;
     }
 
-    /// <summary>A figure for the failure-mode table: to the test output, and appended to the file FUSEBOX_FIGURES names
-    /// if set (the runner shows test output only for failures).</summary>
+    /// <summary>A figure for the failure-mode table: to the test output, and appended (with the time) to
+    /// <c>$TMPDIR/fusebox-redis-topology.txt</c>, like the other Redis tests' figure files (the runner shows test
+    /// output only for failures).</summary>
     public static void Report(string figure)
     {
         TestContext.Current.TestOutputHelper?.WriteLine(figure);
-        if (Environment.GetEnvironmentVariable("FUSEBOX_FIGURES") is { Length: > 0 } path)
-        {
-            File.AppendAllText(path, figure + Environment.NewLine);
-        }
+        File.AppendAllText(Path.Combine(Path.GetTempPath(), "fusebox-redis-topology.txt"),
+            $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {figure}{Environment.NewLine}");
     }
 }
