@@ -8,21 +8,33 @@ namespace Fusebox.Redis.Tests.Support;
 
 /// <summary>
 /// A private <c>redis-server</c> on a free loopback port, with no persistence, started and stopped by process id.
-/// Missing binary: the test fails when CI=true, and is skipped with the reason elsewhere.
+/// Missing binary: the test fails when CI=true, and is skipped with the reason elsewhere. Topology tests pass extra
+/// arguments (cluster mode, <c>--replicaof</c>) or a config file (a sentinel's, which Sentinel rewrites).
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
     private static readonly string[] s_searchPath = ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/opt/homebrew/bin"];
     private readonly string _binary;
     private readonly string _dir;
+    private readonly IReadOnlyList<string> _extraArgs;
+    private readonly string? _configFile;
     private Process? _process;
 
-    private RedisServer(string binary, int port)
+    private RedisServer(string binary, int port, IReadOnlyList<string>? extraArgs = null, Func<int, string>? config = null)
     {
         _binary = binary;
         Port = port;
+        _extraArgs = extraArgs ?? [];
         _dir = Directory.CreateTempSubdirectory("fusebox-redis-").FullName;
+        if (config is not null)
+        {
+            _configFile = Path.Combine(_dir, "redis.conf");
+            File.WriteAllText(_configFile, config(port));
+        }
     }
+
+    /// <summary>The server's working directory (its nodes.conf in cluster mode): kept across <see cref="RestartAsync"/>.</summary>
+    public string DataDirectory => _dir;
 
     public int Port { get; }
 
@@ -33,16 +45,17 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
 
-    public static string? FindBinary()
+    public static string? FindBinary(string name = "redis-server")
     {
         var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Concat(s_searchPath);
-        return dirs.Select(d => Path.Combine(d, "redis-server")).FirstOrDefault(File.Exists);
+        return dirs.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
     }
 
-    /// <summary>Fails (CI=true) or skips (elsewhere) when redis-server is not installed.</summary>
-    public static string RequireBinary()
+    /// <summary>Fails (CI=true) or skips (elsewhere) when redis-server (or <paramref name="name"/>: redis-cli, which
+    /// the same apt package installs) is not installed.</summary>
+    public static string RequireBinary(string name = "redis-server")
     {
-        var binary = FindBinary();
+        var binary = FindBinary(name);
         if (binary is not null)
         {
             return binary;
@@ -50,19 +63,22 @@ internal sealed class RedisServer : IAsyncDisposable
 
         if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException("redis-server is not installed, and CI=true requires it: apt-get install redis-server.");
+            throw new InvalidOperationException($"{name} is not installed, and CI=true requires it: apt-get install redis-server.");
         }
 
-        Assert.Skip("redis-server is not installed (apt-get install redis-server); these tests need a real Redis. With CI=true this is a failure.");
+        Assert.Skip($"{name} is not installed (apt-get install redis-server); these tests need a real Redis. With CI=true this is a failure.");
         return null!;
     }
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Starts a server on a free port.</summary>
+    /// <param name="extraArgs">Appended to the command line (after the defaults, so they win).</param>
+    /// <param name="config">The text of a config file given the port (passed first, as redis-server wants it), or null.</param>
+    public static async Task<RedisServer> StartAsync(IReadOnlyList<string>? extraArgs = null, Func<int, string>? config = null)
     {
         var binary = RequireBinary();
         for (int attempt = 0; ; attempt++)
         {
-            var server = new RedisServer(binary, FreePort());
+            var server = new RedisServer(binary, FreePort(), extraArgs, config);
             try
             {
                 await server.StartProcessAsync();
@@ -126,9 +142,19 @@ internal sealed class RedisServer : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = _dir,
         };
+        if (_configFile is not null)
+        {
+            psi.ArgumentList.Add(_configFile);
+        }
+
         foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
                      "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no", "--dir", _dir,
                      "--enable-debug-command", "local" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        foreach (var arg in _extraArgs)
         {
             psi.ArgumentList.Add(arg);
         }
