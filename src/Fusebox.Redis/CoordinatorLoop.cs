@@ -9,7 +9,8 @@ namespace Fusebox.Redis;
 /// <see cref="RedisStateOptions.ReconnectInterval"/>. All waiting is on the coordinator's clock.
 /// </summary>
 internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link, SharedStateStore store, SharedBreakerSet breakers,
-    ChangeQueue queue, StateAdopter adopter, ChangePublisher publisher, WindowReporter window, SharedRound round, MessageReceiver messages)
+    ChangeQueue queue, StateAdopter adopter, ChangePublisher publisher, WindowReporter window, SharedRound round, MessageReceiver messages,
+    BreakerFaults faults)
 {
     private long _nextRetry;
     private long _nextTick;
@@ -113,11 +114,24 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
         _nextTick = 0;
     }
 
+    /// <summary>Publishes what was kept, reads and reconciles, writes back: after an outage, or when a faulted breaker is
+    /// retried. A failure of this breaker's keys alone (Redis answers) leaves it faulted; any other failure throws.</summary>
     private async Task ResyncAsync(SharedBreaker shared, CancellationToken stop)
     {
-        await publisher.PublishPendingManualAsync(shared, stop).ConfigureAwait(false);
-        await ReadAndObserveAsync(shared, ViewSource.Recovery, stop).ConfigureAwait(false);
-        await publisher.PushIfWantedAsync(shared, stop).ConfigureAwait(false);
+        try
+        {
+            await publisher.PublishPendingManualAsync(shared, stop).ConfigureAwait(false);
+            await ReadAndObserveAsync(shared, ViewSource.Recovery, stop).ConfigureAwait(false);
+            await publisher.PushIfWantedAsync(shared, stop).ConfigureAwait(false);
+            faults.Restored(shared);
+        }
+        catch (Exception ex) when (RedisLink.IsRedisFailure(ex) && !stop.IsCancellationRequested)
+        {
+            if (!await faults.IsolateAsync(shared, ex, stop).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
     }
 
     private async Task ReadAndObserveAsync(SharedBreaker shared, ViewSource source, CancellationToken stop)
@@ -153,9 +167,9 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
                 {
                     work.Done?.TrySetResult(false);
                 }
-                else if (!link.Available)
+                else if (!link.Available || faults.Waiting(shared))
                 {
-                    ChangeQueue.ApplyWhileUnavailable(work);
+                    ChangeQueue.ApplyWhileUnavailable(work); // manual changes are kept for the breaker's recovery
                 }
                 else
                 {
@@ -165,7 +179,11 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
                     }
                     catch (Exception ex) when (RedisLink.IsRedisFailure(ex))
                     {
-                        EnterFallback(ex);
+                        if (!await faults.IsolateAsync(shared, ex, stop).ConfigureAwait(false))
+                        {
+                            EnterFallback(ex);
+                        }
+
                         ChangeQueue.ApplyWhileUnavailable(work);
                     }
                 }
@@ -186,6 +204,13 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
         {
             await TickCoreAsync(shared, stop).ConfigureAwait(false);
         }
+        catch (Exception ex) when (RedisLink.IsRedisFailure(ex) && !stop.IsCancellationRequested)
+        {
+            if (!await faults.IsolateAsync(shared, ex, stop).ConfigureAwait(false))
+            {
+                throw; // Redis does not answer: every breaker falls back
+            }
+        }
         catch (Exception ex) when (!RedisLink.IsRedisFailure(ex) && ex is not OperationCanceledException)
         {
             RedisStateLog.UnexpectedError(context.Logger, ex);
@@ -194,6 +219,17 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
 
     private async Task TickCoreAsync(SharedBreaker shared, CancellationToken stop)
     {
+        if (Volatile.Read(ref shared.FaultedUntil) != 0)
+        {
+            if (!faults.Waiting(shared))
+            {
+                WindowReporter.Skip(shared); // counts made while faulted are stale, as after an outage
+                await ResyncAsync(shared, stop).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         if (shared.Corruption is { } corruption)
         {
             await RepairAsync(shared, corruption, stop).ConfigureAwait(false);

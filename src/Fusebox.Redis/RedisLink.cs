@@ -52,6 +52,25 @@ internal sealed class RedisLink(CoordinatorContext context, IConnectionMultiplex
         }
     }
 
+    /// <summary>True when Redis answers a ping within the operation timeout (any node of a cluster).</summary>
+    public async Task<bool> AnswersAsync(CancellationToken stop)
+    {
+        if (_connection is not { } current)
+        {
+            return false;
+        }
+
+        try
+        {
+            await Guard(current.GetDatabase().PingAsync(), stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Runs a script; throws on a Redis failure or when it takes longer than the operation timeout.</summary>
     public Task<RedisResult> EvalAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken stop)
     {

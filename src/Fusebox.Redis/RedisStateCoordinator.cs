@@ -78,7 +78,8 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         var window = new WindowReporter(_context, store, adopter);
         var publisher = new ChangePublisher(_context, store, adopter, window);
         _messages = new MessageReceiver(_context, _link, store, _breakers, adopter);
-        _loop = new CoordinatorLoop(_context, _link, store, _breakers, _queue, adopter, publisher, window, new SharedRound(_context, store, adopter), _messages);
+        _loop = new CoordinatorLoop(_context, _link, store, _breakers, _queue, adopter, publisher, window, new SharedRound(_context, store, adopter), _messages,
+            new BreakerFaults(_context, _link, adopter));
         _breakers.Start();
         _running = Task.Run(() => _loop.RunAsync(_stop.Token));
     }

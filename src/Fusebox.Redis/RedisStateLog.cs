@@ -49,4 +49,12 @@ internal static partial class RedisStateLog
     [LoggerMessage(EventId = 2011, EventName = "SharedMessageIgnored", Level = LogLevel.Debug,
         Message = "Ignored a message for shared breaker '{Breaker}': {Corruption}")]
     public static partial void MessageIgnored(ILogger logger, string breaker, string corruption);
+
+    [LoggerMessage(EventId = 2012, EventName = "SharedBreakerUnavailable", Level = LogLevel.Warning,
+        Message = "Shared breaker '{Breaker}': its keys are unavailable ({Reason}) while Redis answers (a Redis Cluster master down, say): it runs locally and is retried every reconnect interval; the other breakers stay shared")]
+    public static partial void BreakerUnavailable(ILogger logger, string breaker, string reason);
+
+    [LoggerMessage(EventId = 2013, EventName = "SharedBreakerRestored", Level = LogLevel.Information,
+        Message = "Shared breaker '{Breaker}': its keys answer again and it is shared again")]
+    public static partial void BreakerRestored(ILogger logger, string breaker);
 }

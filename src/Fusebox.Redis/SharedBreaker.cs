@@ -72,6 +72,10 @@ internal sealed class SharedBreaker
 
     public bool Detached;
 
+    // Loop writes, status readers read (Volatile): while not 0, this breaker's own keys failed while Redis answered
+    // (BreakerFaults); it runs locally and the loop retries it at this time (coordinator ms).
+    public long FaultedUntil;
+
     // 1 once the coordinator's snapshot and manual-control hooks are on the breaker (set once, by Track).
     public int Hooked;
 

@@ -119,15 +119,22 @@ public class ClusterTopologyTests
         var outage = Stopwatch.StartNew();
         await victim.KillAsync();
         await Task.Delay(RedisCluster.NodeTimeoutMs * 2); // the survivors flag it failed and serve their own slots again
-        int admitted = 0, samples = 0, available = 0;
+
+        // Only the lost slot's breaker runs locally (its keys fail while Redis answers); the others stay shared.
+        await Eventually.TrueAsync(() => replicas.All(r => r.Coordinator.GetStatus("payments")!.LocalFallback), "the lost slot's breaker runs locally",
+            seconds: 10);
+        int admitted = 0, samples = 0, available = 0, sharedOrders = 0;
         for (var sampling = Stopwatch.StartNew(); sampling.Elapsed < TimeSpan.FromSeconds(1); samples++)
         {
             admitted += CallEverything(replicas, s_names);
             available += replicas.Count(r => r.Coordinator.IsRedisAvailable);
+            sharedOrders += replicas.Count(r => !r.Coordinator.GetStatus("orders")!.LocalFallback);
             await Task.Delay(10);
         }
 
         Report($"cluster without replicas: with one master down, the coordinators reported Redis available in {100.0 * available / (samples * replicas.Length):0}% of samples");
+        Assert.Equal(samples * replicas.Length, available);
+        Assert.Equal(samples * replicas.Length, sharedOrders);
         replicas[0].Breaker("orders").Isolate("on a surviving master");
         var isolated = await ConvergeAsync(replicas, "orders", BreakerState.Isolated, seconds: 10);
         Report($"cluster without replicas: {outage.ElapsedMilliseconds} ms after a master was killed, an isolation on a surviving master reached every replica in {isolated.TotalMilliseconds:0.0} ms");
