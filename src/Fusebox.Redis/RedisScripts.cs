@@ -129,11 +129,14 @@ internal static partial class RedisScripts
 
         """;
 
-    /// <summary>Reads the state. KEYS: state. Creates nothing (a missing hash reads as closed, generation 0, epoch '').</summary>
+    /// <summary>Reads the state and, when it exists, keeps it alive for another state TTL (a replica still uses it; only
+    /// keys no replica reads any more expire). KEYS: state. ARGV: state ttl ms. Creates nothing (a missing hash reads
+    /// as closed, generation 0, epoch '').</summary>
     public const string Read = Prelude + """
         local now = now_ms()
         local st = load(KEYS[1], nil, now)
         if st.bad then return corrupt(st) end
+        if not st.new then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
         return reply(st, now, 1)
         """;
 
@@ -156,7 +159,7 @@ internal static partial class RedisScripts
         local bk = buckets(ARGV[22], ARGV[23], ARGV[24], now)
         local st = load(KEYS[1], ARGV[1], now)
         if st.bad then return corrupt(st) end
-        if st.new then save(KEYS[1], st, ARGV[17]); st.new = nil end
+        if st.new then save(KEYS[1], st, ARGV[17]); st.new = nil else redis.call('PEXPIRE', KEYS[1], ARGV[17]) end
         local known = ARGV[2]
         if known == '' then known = st.e end -- the replica saw no state yet (generation 0): its counts belong here
         local calls = tonumber(ARGV[5])

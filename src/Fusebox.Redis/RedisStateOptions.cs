@@ -80,8 +80,11 @@ public sealed class RedisStateOptions
     /// only as long as the probe's own timeout would restart before a slow (but live) probe could be reported.</summary>
     public TimeSpan? ProbeRoundTimeout { get; set; }
 
-    /// <summary>Expiry of a breaker's state key, refreshed on every transition. Default 7 days; [1 min, 365 days].</summary>
-    public TimeSpan StateTimeToLive { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>Expiry of a breaker's state key, refreshed by every transition, flush and poll of any replica: the key of a
+    /// breaker no replica uses any more expires this long after the last one let go of it. Keep it well above
+    /// <see cref="PollInterval"/> (a replica that sees no traffic refreshes it only when it polls). Default 1 hour;
+    /// [1 min, 365 days], and at least 4 × <see cref="PollInterval"/>.</summary>
+    public TimeSpan StateTimeToLive { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// The clock of the coordinator: its ticks, polls, reconnects, timeouts, break and round deadlines and status times.
@@ -119,6 +122,7 @@ public sealed class RedisStateOptions
         Range(HoldGrace, TimeSpan.Zero, TimeSpan.FromMinutes(1), nameof(HoldGrace));
         Range(BucketDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), nameof(BucketDuration));
         Range(StateTimeToLive, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365), nameof(StateTimeToLive));
+        Range(StateTimeToLive, PollInterval * 4, TimeSpan.FromDays(365), nameof(StateTimeToLive)); // refreshed at least by the polls
         if (Window is { } window)
         {
             Range(window, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), nameof(Window));

@@ -13,7 +13,7 @@ namespace Fusebox.Redis;
 internal sealed class SharedStateStore(CoordinatorContext context, RedisLink link)
 {
     public Task<ClusterView?> ReadAsync(SharedBreaker shared, CancellationToken stop) =>
-        EvalAsync(shared, RedisScripts.Read, [shared.StateKey], [], stop);
+        EvalAsync(shared, RedisScripts.Read, [shared.StateKey], [StateTtl], stop);
 
     public Task<ClusterView?> ClaimAsync(SharedBreaker shared, long clusterGeneration, int want, CancellationToken stop) =>
         EvalAsync(shared, RedisScripts.Claim, [shared.StateKey, shared.LeaseKey],

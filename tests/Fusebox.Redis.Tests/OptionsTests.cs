@@ -30,6 +30,7 @@ public class OptionsTests
         { "Window / BucketDuration must be at most 120 buckets (was 600", o => o.Window = TimeSpan.FromMinutes(10) }, // 1 s buckets
         { "at least 00:00:00.2500000", o => (o.Window, o.BucketDuration) = (TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)) },
         { "Mode", o => o.Mode = (SharingMode)7 },
+        { "StateTimeToLive must be in [00:20:00", o => (o.PollInterval, o.StateTimeToLive) = (TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)) },
     };
 
     [Theory]
