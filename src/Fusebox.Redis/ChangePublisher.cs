@@ -128,8 +128,13 @@ internal sealed class ChangePublisher(CoordinatorContext context, SharedStateSto
         }
         else if (local == BreakerState.Open)
         {
-            reply = await store.TransitionAsync(shared, "open", BreakerState.Open, view.Epoch, view.Generation, (int)view.State, due: false,
-                was, stop).ConfigureAwait(false);
+            // A local open (a trip here while Redis was away, an Any-mode open): shared with the break it has left on
+            // this replica and its consecutive opens, not a full new break, so the cluster's outage lasts no longer
+            // than this replica's would have. A break already over (the breaker half-opens at its next call) is 1 ms.
+            var snapshot = shared.Breaker.Snapshot();
+            long left = Math.Clamp((long)Math.Ceiling((snapshot.RetryAfter ?? TimeSpan.Zero).TotalMilliseconds), 1, store.Limits(shared).MaxOpenMs);
+            reply = await store.TransitionAsync(shared, "restore", BreakerState.Open, view.Epoch, view.Generation, (int)view.State, due: false,
+                $"{was}: the break it had left", stop, restoreMs: left, restoreOpens: snapshot.ConsecutiveOpens).ConfigureAwait(false);
         }
         else
         {
