@@ -21,7 +21,8 @@ public sealed class ScenarioRunner(ScenarioOptions options, TextWriter output)
 
         await using var plainFraud = await FraudSimulator.StartAsync(schedule, timings.Hang);
         await using var guardedFraud = await FraudSimulator.StartAsync(schedule, timings.Hang);
-        await using var host = await PaymentHost.StartAsync(guardedFraud.BaseAddress, timings.Timeout, timings.BreakDuration, timings.MaxBreakDuration, options.Serve ? 5080 : 0);
+        await using var host = await PaymentHost.StartAsync(guardedFraud.BaseAddress, timings.Timeout, timings.BreakDuration, timings.MaxBreakDuration, options.Serve ? 5080 : 0,
+            demoLogin: options.Serve);
         using var plainClient = new HttpClient { BaseAddress = plainFraud.BaseAddress, Timeout = timings.Timeout };
         output.WriteLine($"Fraud services on {plainFraud.BaseAddress} (direct) and {guardedFraud.BaseAddress} (through Fusebox); dashboard {host.Address}fusebox, metrics {host.Address}metrics");
         output.WriteLine($"Scenario: {options.Duration.TotalSeconds:0} s at {options.Rate} checkouts/s per run; outage from {schedule.OutageStart.TotalSeconds:0.#} s to {schedule.OutageEnd.TotalSeconds:0.#} s (hangs of {timings.Hang.TotalSeconds:0.#} s, then 503s); fraud-check timeout {timings.Timeout.TotalMilliseconds:0} ms");
