@@ -58,6 +58,7 @@ public static class CheckoutApp
     private static async Task ServeAsync(TextWriter output, CancellationToken cancellationToken)
     {
         output.WriteLine("Serving the dashboard on http://127.0.0.1:5080/fusebox and metrics on http://127.0.0.1:5080/metrics; Ctrl+C to stop.");
+        output.WriteLine("To try the control buttons, open http://127.0.0.1:5080/demo-login first: DEMO ONLY, it signs this browser in as a fixed operator without a password.");
         var stop = new TaskCompletionSource();
         Console.CancelKeyPress += (_, e) =>
         {

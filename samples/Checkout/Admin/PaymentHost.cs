@@ -12,7 +12,8 @@ namespace Checkout.Admin;
 
 /// <summary>
 /// The payment service's host on 127.0.0.1: its <c>IHttpClientFactory</c> client "fraud" runs through the Fusebox
-/// handler, and it serves the Fusebox dashboard at /fusebox and Prometheus metrics at /metrics.
+/// handler, and it serves the Fusebox dashboard at /fusebox and Prometheus metrics at /metrics. The dashboard's
+/// control buttons require the demo operator of <see cref="DemoOperatorLogin"/> (demo only).
 /// </summary>
 public sealed class PaymentHost : IAsyncDisposable
 {
@@ -31,6 +32,9 @@ public sealed class PaymentHost : IAsyncDisposable
     /// <summary>The Redis coordinator when the breakers are shared, else null.</summary>
     public RedisStateCoordinator? Shared => App.Services.GetService<RedisStateCoordinator>();
 
+    /// <summary>Where the dashboard and the admin API are mapped.</summary>
+    public const string DashboardPath = "/fusebox";
+
     /// <summary>The request header naming the calling replica.</summary>
     public const string ReplicaHeader = "X-Replica";
 
@@ -43,8 +47,9 @@ public sealed class PaymentHost : IAsyncDisposable
     /// <param name="port">0 for an ephemeral port.</param>
     /// <param name="replica">This replica's name, sent to the fraud service as <c>X-Replica</c> so it can count calls per replica.</param>
     /// <param name="shared">Share the breakers with other replicas through Redis; null to keep them local.</param>
+    /// <param name="demoLogin">Map the demo-only <see cref="DemoOperatorLogin"/> (the interactive <c>--serve</c> mode only).</param>
     public static async Task<PaymentHost> StartAsync(Uri fraudService, TimeSpan timeout, TimeSpan breakDuration, TimeSpan maxBreakDuration, int port,
-        string replica = "payment", SharedStateSettings? shared = null)
+        string replica = "payment", SharedStateSettings? shared = null, bool demoLogin = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
@@ -77,10 +82,19 @@ public sealed class PaymentHost : IAsyncDisposable
             c.Timeout = timeout * 4; // a backstop only: the Fusebox timeout below fires first and counts as a failure
         }).AddFuseboxHandler(o => o.Timeout = timeout);
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(FuseboxMetrics.MeterName).AddPrometheusExporter());
-        builder.Services.AddAuthorization();
+        DemoOperatorLogin.AddServices(builder.Services);
 
         var app = builder.Build();
-        app.MapFusebox("/fusebox", o => o.Title = "Checkout — Fusebox");
+        app.MapFusebox(DashboardPath, o =>
+        {
+            o.Title = "Checkout — Fusebox";
+            o.ControlPolicy = DemoOperatorLogin.Policy;
+        });
+        if (demoLogin)
+        {
+            DemoOperatorLogin.Map(app, DashboardPath);
+        }
+
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

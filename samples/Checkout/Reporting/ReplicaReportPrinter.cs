@@ -1,35 +1,37 @@
-using System.Globalization;
 using Checkout.Scenario;
+using static Checkout.Reporting.Figures;
 
 namespace Checkout.Reporting;
 
-/// <summary>Prints the two-replica scenario: local breakers and shared breakers, replica by replica.</summary>
+/// <summary>Prints the two-replica scenario: local breakers and shared breakers, replica by replica, then pair by pair.</summary>
 public static class ReplicaReportPrinter
 {
     public static void Print(ReplicaScenarioReport report, TextWriter output)
     {
-        var pairs = new[] { report.Local, report.Shared };
+        ReplicaPairSummary[] pairs = [report.Local, report.Shared];
         var replicas = pairs.SelectMany(p => p.Replicas).ToArray();
-        string Seconds(double? s) => s is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + " s" : "never";
-        string Row(string label, Func<ReplicaSummary, string> value) =>
-            $"{label,-34}" + string.Concat(replicas.Select(r => $"{value(r),13}"));
-        string PairRow(string label, Func<ReplicaPairSummary, string> value) =>
-            $"{label,-34}" + string.Concat(pairs.Select(p => $"{value(p),26}"));
+        string[] Row(string label, Func<ReplicaSummary, string> value) => [label, .. replicas.Select(value)];
+        string[] PairRow(string label, Func<ReplicaPairSummary, string> value) => [label, .. pairs.Select(value)];
+
+        var perReplica = new TextTable(Row("", r => r.Name))
+            .Add(Row("share of checkouts", r => Percent(r.TrafficShare)))
+            .Add(Row("checkouts", r => Count(r.Checkouts.Requests)))
+            .Add(Row("approved", r => Count(r.Checkouts.Approved)))
+            .Add(Row("flagged for review (fallback)", r => Count(r.Checkouts.FlaggedForReview)))
+            .Add(Row("errors shown to customers", r => Count(r.Checkouts.Errors)))
+            .Add(Row("lost", r => Count(r.Checkouts.Lost)))
+            .Add(Row("stopped calling, after outage", r => Seconds(r.StoppedAfterSeconds)))
+            .Add(Row("fraud calls during the outage", r => Count(r.OutageFraudCalls)))
+            .Add(Row("half-open rounds during outage", r => Count(r.HalfOpenRounds)));
+        var perPair = new TextTable(PairRow("both replicas", p => p.Name))
+            .Add(PairRow("fraud calls during outage", p => Count(p.OutageFraudCalls)))
+            .Add(PairRow("gap between the replicas' stops", p => Seconds(p.StopSpreadSeconds)))
+            .Add(PairRow("same breaker state (of outage)", p => Percent(p.StateAgreement)));
 
         output.WriteLine();
-        output.WriteLine($"{"",-34}{report.Local.Name,26}{report.Shared.Name,26}");
-        output.WriteLine(Row("", r => r.Name));
-        output.WriteLine(new string('-', 34 + (13 * replicas.Length)));
-        output.WriteLine(Row("share of checkouts", r => r.TrafficShare.ToString("P0", CultureInfo.InvariantCulture)));
-        output.WriteLine(Row("checkouts", r => $"{r.Checkouts.Requests}"));
-        output.WriteLine(Row("approved / flagged / errors", r => $"{r.Checkouts.Approved}/{r.Checkouts.FlaggedForReview}/{r.Checkouts.Errors}"));
-        output.WriteLine(Row("lost", r => $"{r.Checkouts.Lost}"));
-        output.WriteLine(Row("stopped calling, after outage", r => Seconds(r.StoppedAfterSeconds)));
-        output.WriteLine(Row("fraud calls during the outage", r => $"{r.OutageFraudCalls}"));
-        output.WriteLine(Row("half-open rounds during outage", r => $"{r.HalfOpenRounds}"));
-        output.WriteLine(PairRow("fraud calls during outage, both", p => $"{p.OutageFraudCalls}"));
-        output.WriteLine(PairRow("gap between the replicas' stops", p => Seconds(p.StopSpreadSeconds)));
-        output.WriteLine(PairRow("same breaker state (of outage)", p => p.StateAgreement.ToString("P1", CultureInfo.InvariantCulture)));
+        perReplica.WriteTo(output, [.. pairs.Select(p => (p.Name, p.Replicas.Count))]);
+        output.WriteLine();
+        perPair.WriteTo(output);
 
         foreach (var replica in report.Shared.Replicas)
         {
@@ -37,14 +39,20 @@ public static class ReplicaReportPrinter
             output.WriteLine($"Shared breaker timeline on {replica.Name} (seconds from start):");
             foreach (var e in replica.Checkouts.BreakerTimeline)
             {
-                output.WriteLine($"  {e.AtSeconds,7:0.00} s  {e.State,-10} {e.Reason}");
+                output.WriteLine($"  {Seconds(e.AtSeconds),9}  {e.State,-10} {e.Reason}");
             }
         }
 
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        foreach (string line in ReportPrinter.RowLegend)
+        {
+            output.WriteLine(line);
+        }
+
+        output.WriteLine();
+        output.WriteLine(
             $"Breakers {report.Shared.Name}: the replicas stopped {Seconds(report.Shared.StopSpreadSeconds)} apart (local breakers: {Seconds(report.Local.StopSpreadSeconds)}), " +
-            $"agreed on the breaker state {report.Shared.StateAgreement:P1} of the outage (local: {report.Local.StateAgreement:P1}), and called the dead fraud service " +
-            $"{report.Shared.OutageFraudCalls} times (local: {report.Local.OutageFraudCalls}); {report.Local.Lost + report.Shared.Lost} checkouts lost."));
+            $"agreed on the breaker state {Percent(report.Shared.StateAgreement)} of the outage (local: {Percent(report.Local.StateAgreement)}), and called the dead fraud service " +
+            $"{Count(report.Shared.OutageFraudCalls)} times (local: {Count(report.Local.OutageFraudCalls)}); {Count(report.Local.Lost + report.Shared.Lost)} checkouts lost.");
     }
 }

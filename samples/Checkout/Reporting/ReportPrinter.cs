@@ -1,44 +1,57 @@
-using System.Globalization;
 using Checkout.Scenario;
+using static Checkout.Reporting.Figures;
 
 namespace Checkout.Reporting;
 
-/// <summary>Prints both runs side by side.</summary>
+/// <summary>Prints both runs side by side, with a legend of what the rows count.</summary>
 public static class ReportPrinter
 {
+    /// <summary>What the rows of the checkout table mean.</summary>
+    public static readonly string[] RowLegend =
+    [
+        "approved: the fraud service answered in time and said yes.",
+        "flagged for review: the breaker was open, so the fallback let the checkout through at once and queued it for a manual fraud review.",
+        "errors shown to customers: the fraud check failed (no answer within the fraud-check timeout, a 503, a refused connection) and no",
+        "  fallback applied: the customer saw an error page. Without a breaker that is every checkout of the outage; with Fusebox only the",
+        "  calls that ran before the breaker opened and the failed half-open probes.",
+        "lost: checkouts that never ended (always 0; a checkout ends in exactly one of the three rows above).",
+    ];
+
+    /// <summary>What the seed's breaker report counts.</summary>
+    public static readonly string[] BreakerReportLegend =
+    [
+        "Breaker report (the library's CircuitSnapshot.ToReport()): Total calls = Successful + Failed + Rejected + Ignored, one per checkout.",
+        "  Rejected: not run because the breaker was open (these are the flagged checkouts). Ignored: ran, but did not count toward the breaker:",
+        "  the outcome arrived after the breaker had already changed state (a fraud check that timed out after the breaker opened), or the",
+        "  caller cancelled the call.",
+    ];
+
     public static void Print(ScenarioReport report, TextWriter output)
     {
         var a = report.WithoutBreaker;
         var b = report.WithFusebox;
-        string Ms(double v) => v.ToString(v < 10 ? "0.00" : "0", CultureInfo.InvariantCulture) + " ms";
-        var rows = new (string Label, string Without, string With)[]
-        {
-            ("checkouts", $"{a.Requests}", $"{b.Requests}"),
-            ("approved", $"{a.Approved}", $"{b.Approved}"),
-            ("flagged for review (fallback)", $"{a.FlaggedForReview}", $"{b.FlaggedForReview}"),
-            ("errors shown to customers", $"{a.Errors}", $"{b.Errors}"),
-            ("lost", $"{a.Lost}", $"{b.Lost}"),
-            ("checkout p50 during outage", Ms(a.Outage.P50Ms), Ms(b.Outage.P50Ms)),
-            ("checkout p99 during outage", Ms(a.Outage.P99Ms), Ms(b.Outage.P99Ms)),
-            ("checkout max during outage", Ms(a.Outage.MaxMs), Ms(b.Outage.MaxMs)),
-            ("checkout p50 / p99 overall", $"{Ms(a.All.P50Ms)} / {Ms(a.All.P99Ms)}", $"{Ms(b.All.P50Ms)} / {Ms(b.All.P99Ms)}"),
-            ("peak in-flight fraud calls", $"{a.PeakInFlightFraudCalls}", $"{b.PeakInFlightFraudCalls}"),
-            ("calls reaching the fraud service", $"{a.FraudServiceCalls}", $"{b.FraudServiceCalls}"),
-        };
+        var table = new TextTable("", "without breaker", "with Fusebox")
+            .Add("checkouts", Count(a.Requests), Count(b.Requests))
+            .Add("approved", Count(a.Approved), Count(b.Approved))
+            .Add("flagged for review (fallback)", Count(a.FlaggedForReview), Count(b.FlaggedForReview))
+            .Add("errors shown to customers", Count(a.Errors), Count(b.Errors))
+            .Add("lost", Count(a.Lost), Count(b.Lost))
+            .Add("checkout p50 during outage", Ms(a.Outage.P50Ms), Ms(b.Outage.P50Ms))
+            .Add("checkout p99 during outage", Ms(a.Outage.P99Ms), Ms(b.Outage.P99Ms))
+            .Add("checkout max during outage", Ms(a.Outage.MaxMs), Ms(b.Outage.MaxMs))
+            .Add("checkout p50 overall", Ms(a.All.P50Ms), Ms(b.All.P50Ms))
+            .Add("checkout p99 overall", Ms(a.All.P99Ms), Ms(b.All.P99Ms))
+            .Add("peak in-flight fraud calls", Count(a.PeakInFlightFraudCalls), Count(b.PeakInFlightFraudCalls))
+            .Add("calls reaching the fraud service", Count(a.FraudServiceCalls), Count(b.FraudServiceCalls));
 
         output.WriteLine();
-        output.WriteLine($"{"",-34}{"without breaker",18}{"with Fusebox",18}");
-        output.WriteLine(new string('-', 70));
-        foreach (var (label, without, with) in rows)
-        {
-            output.WriteLine($"{label,-34}{without,18}{with,18}");
-        }
+        table.WriteTo(output);
 
         output.WriteLine();
         output.WriteLine("Breaker timeline (seconds from start):");
         foreach (var e in b.BreakerTimeline)
         {
-            output.WriteLine($"  {e.AtSeconds,7:0.00} s  {e.State,-10} {e.Reason}");
+            output.WriteLine($"  {Seconds(e.AtSeconds),9}  {e.State,-10} {e.Reason}");
         }
 
         foreach (var breakerReport in report.BreakerReports)
@@ -48,7 +61,14 @@ public static class ReportPrinter
         }
 
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"During the outage, checkout p99 was {report.OutageP99Improvement:0.#}x lower with Fusebox ({Ms(b.Outage.P99Ms)} vs {Ms(a.Outage.P99Ms)}), and no checkout was lost ({a.Lost + b.Lost} lost)."));
+        foreach (string line in (string[])[.. RowLegend, .. BreakerReportLegend])
+        {
+            output.WriteLine(line);
+        }
+
+        output.WriteLine();
+        string improvement = double.IsFinite(report.OutageP99Improvement) ? report.OutageP99Improvement.ToString("N1", System.Globalization.CultureInfo.InvariantCulture) : "∞";
+        output.WriteLine($"During the outage, checkout p99 was {improvement}x lower with Fusebox ({Ms(b.Outage.P99Ms)} vs {Ms(a.Outage.P99Ms)}), " +
+                         $"and {(a.Lost + b.Lost == 0 ? "no checkout was lost" : $"{Count(a.Lost + b.Lost)} checkouts were lost")}.");
     }
 }

@@ -18,12 +18,20 @@ public sealed class BreakerTimeline
             }
         };
 
-    /// <summary>Starts the clock (and forgets anything before, e.g. the warm-up).</summary>
+    /// <summary>
+    /// Starts the clock. Nothing recorded before is forgotten: a change before the first checkout (there should be
+    /// none, the warm-up runs on other hosts) stays in the timeline at a negative time.
+    /// </summary>
     public void Start(long startedAt)
     {
         lock (_entries)
         {
-            _entries.Clear();
+            for (int i = 0; i < _entries.Count; i++)
+            {
+                var e = _entries[i];
+                _entries[i] = e with { AtSeconds = Math.Round(e.AtSeconds - Stopwatch.GetElapsedTime(_startedAt, startedAt).TotalSeconds, 2) };
+            }
+
             _startedAt = startedAt;
         }
     }

@@ -44,7 +44,12 @@ public sealed class ReplicaScenarioRunner(ScenarioOptions options, TextWriter ou
         output.WriteLine($"Scenario: {options.Duration.TotalSeconds:0} s at {options.Rate} checkouts/s per run; outage from {schedule.OutageStart.TotalSeconds:0.#} s to {schedule.OutageEnd.TotalSeconds:0.#} s; fraud-check timeout {timings.Timeout.TotalMilliseconds:0} ms");
 
         ReplicaPair[] pairs = [local, shared];
-        await WarmUp.RunAsync([.. pairs.SelectMany(p => p.Hosts).Select(h => h.FraudClient)], pairs.SelectMany(p => p.Hosts), cancellationToken).ConfigureAwait(false);
+        // The shared throwaway host shares under its own key prefix, so that its breaker never reaches the reported replicas.
+        await WarmUp.RunAsync([],
+            [() => PaymentHost.StartAsync(localFraud.BaseAddress, timings.Timeout, timings.BreakDuration, timings.MaxBreakDuration, port: 0, WarmUp.ReplicaName),
+             () => PaymentHost.StartAsync(sharedFraud.BaseAddress, timings.Timeout, timings.BreakDuration, timings.MaxBreakDuration, port: 0, WarmUp.ReplicaName,
+                 sharing with { KeyPrefix = sharing.KeyPrefix + ":warm-up" })],
+            cancellationToken).ConfigureAwait(false);
         long startedAt = Stopwatch.GetTimestamp();
         foreach (var pair in pairs)
         {

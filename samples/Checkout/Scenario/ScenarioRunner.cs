@@ -21,16 +21,20 @@ public sealed class ScenarioRunner(ScenarioOptions options, TextWriter output)
 
         await using var plainFraud = await FraudSimulator.StartAsync(schedule, timings.Hang);
         await using var guardedFraud = await FraudSimulator.StartAsync(schedule, timings.Hang);
-        await using var host = await PaymentHost.StartAsync(guardedFraud.BaseAddress, timings.Timeout, timings.BreakDuration, timings.MaxBreakDuration, options.Serve ? 5080 : 0);
+        await using var host = await PaymentHost.StartAsync(guardedFraud.BaseAddress, timings.Timeout, timings.BreakDuration, timings.MaxBreakDuration, options.Serve ? 5080 : 0,
+            demoLogin: options.Serve);
         using var plainClient = new HttpClient { BaseAddress = plainFraud.BaseAddress, Timeout = timings.Timeout };
         output.WriteLine($"Fraud services on {plainFraud.BaseAddress} (direct) and {guardedFraud.BaseAddress} (through Fusebox); dashboard {host.Address}fusebox, metrics {host.Address}metrics");
         output.WriteLine($"Scenario: {options.Duration.TotalSeconds:0} s at {options.Rate} checkouts/s per run; outage from {schedule.OutageStart.TotalSeconds:0.#} s to {schedule.OutageEnd.TotalSeconds:0.#} s (hangs of {timings.Hang.TotalSeconds:0.#} s, then 503s); fraud-check timeout {timings.Timeout.TotalMilliseconds:0} ms");
 
-        await WarmUp.RunAsync([plainClient, host.FraudClient], [host], cancellationToken).ConfigureAwait(false);
+        // Listening from the host's start, not the clock's: a transition before the first checkout would show (at a negative time).
+        var timeline = new BreakerTimeline(host.Registry);
+        await WarmUp.RunAsync([plainClient],
+            [() => PaymentHost.StartAsync(guardedFraud.BaseAddress, timings.Timeout, timings.BreakDuration, timings.MaxBreakDuration, port: 0, WarmUp.ReplicaName)],
+            cancellationToken).ConfigureAwait(false);
         int capacity = (int)(options.Rate * options.Duration.TotalSeconds) + 1;
         var plain = new RunRecorder(capacity);
         var guarded = new RunRecorder(capacity);
-        var timeline = new BreakerTimeline(host.Registry);
         long startedAt = Stopwatch.GetTimestamp();
         timeline.Start(startedAt);
 
