@@ -10,17 +10,20 @@ namespace Fusebox.Redis;
 /// </summary>
 internal sealed class BreakerFaults(CoordinatorContext context, RedisLink link, StateAdopter adopter)
 {
+    private Task<bool>? _ping;
+
     /// <summary>After an operation of <paramref name="shared"/> failed: true when the fault is that breaker's alone (it now
-    /// runs locally), false when Redis itself does not answer (the caller falls back for every breaker).</summary>
+    /// runs locally), false when Redis itself does not answer (the caller falls back for every breaker, and
+    /// <see cref="RedisLink.MarkUnavailable"/> counts the error).</summary>
     public async Task<bool> IsolateAsync(SharedBreaker shared, Exception failure, CancellationToken stop)
     {
-        context.Metrics.RecordError(failure);
-        if (!await link.AnswersAsync(stop).ConfigureAwait(false))
+        if (!await PingAsync(stop).ConfigureAwait(false))
         {
             return false;
         }
 
-        bool first = Volatile.Read(ref shared.FaultedUntil) == 0;
+        context.Metrics.RecordError(failure);
+        bool first = !shared.Faulted;
         Volatile.Write(ref shared.FaultedUntil, context.Clock.NowMs + context.ReconnectIntervalMs);
         if (first)
         {
@@ -35,6 +38,24 @@ internal sealed class BreakerFaults(CoordinatorContext context, RedisLink link, 
         return true;
     }
 
+    /// <summary>
+    /// One ping answers every breaker whose operation failed at the same time: when Redis itself is down, every breaker of a
+    /// tick fails together, and a ping each would be thousands of them. A caller that finds a ping in flight awaits it.
+    /// Two callers may both find none and start one each (the compare-and-swap keeps one, the other's ping still
+    /// completes and is simply not shared): at worst a second ping, never a wrong answer, since both ask Redis now.
+    /// </summary>
+    private Task<bool> PingAsync(CancellationToken stop)
+    {
+        var current = Volatile.Read(ref _ping);
+        if (current is { IsCompleted: false })
+        {
+            return current;
+        }
+
+        var mine = link.AnswersAsync(stop);
+        return Interlocked.CompareExchange(ref _ping, mine, current) == current ? mine : Volatile.Read(ref _ping) ?? mine;
+    }
+
     /// <summary>True while the breaker is faulted and its retry is not due yet (the loop leaves it alone).</summary>
     public bool Waiting(SharedBreaker shared)
     {
@@ -45,7 +66,7 @@ internal sealed class BreakerFaults(CoordinatorContext context, RedisLink link, 
     /// <summary>The breaker's keys answered again (its retry reconciled it).</summary>
     public void Restored(SharedBreaker shared)
     {
-        if (Volatile.Read(ref shared.FaultedUntil) != 0)
+        if (shared.Faulted)
         {
             Volatile.Write(ref shared.FaultedUntil, 0);
             RedisStateLog.BreakerRestored(context.Logger, shared.Name);

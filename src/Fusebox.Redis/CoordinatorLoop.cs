@@ -219,7 +219,7 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
 
     private async Task TickCoreAsync(SharedBreaker shared, CancellationToken stop)
     {
-        if (Volatile.Read(ref shared.FaultedUntil) != 0)
+        if (shared.Faulted)
         {
             if (!faults.Waiting(shared))
             {

@@ -76,6 +76,9 @@ internal sealed class SharedBreaker
     // (BreakerFaults); it runs locally and the loop retries it at this time (coordinator ms).
     public long FaultedUntil;
 
+    /// <summary>This breaker's keys failed while Redis answered, and it has not answered again yet.</summary>
+    public bool Faulted => Volatile.Read(ref FaultedUntil) != 0;
+
     // 1 once the coordinator's snapshot and manual-control hooks are on the breaker (set once, by Track).
     public int Hooked;
 

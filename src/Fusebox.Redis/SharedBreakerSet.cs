@@ -107,7 +107,7 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
                 Mode = s.Mode,
                 LocalState = s.Breaker.GetRecordedState(),
                 Scope = adopted && view is not null && s.Mode != SharingMode.Local ? StateScope.Cluster : StateScope.Local,
-                LocalFallback = (!link.Available || Volatile.Read(ref s.FaultedUntil) != 0) && s.Mode != SharingMode.Local,
+                LocalFallback = (!link.Available || s.Faulted) && s.Mode != SharingMode.Local,
                 ClusterState = view?.State,
                 ClusterGeneration = view?.Generation,
                 ClusterDescription = view?.Description,

@@ -42,7 +42,7 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
             (long)thresholds.Window.TotalMilliseconds + (2 * BucketMs(thresholds)),
             Num(thresholds.FailureRate), thresholds.MinimumCalls, thresholds.QuorumMinReplicas, Num(thresholds.QuorumFraction),
             baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()), StateTtl, context.ChannelName, shared.Name,
-            context.Clock.NowMicros, ballot switch { Ballot.Vote => "1", Ballot.Withdraw => "-1", _ => "0" }, .. BucketArgs(shared),
+            context.Clock.NowMicros, ballot switch { Ballot.Vote => "1", Ballot.Withdraw => "-1", _ => "0" }, .. BucketArgs(shared, thresholds),
         ];
         return EvalAsync(shared, RedisScripts.Flush, [shared.StateKey], args, stop);
     }
@@ -138,9 +138,10 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
 
     /// <summary>Bucket key base, bucket ms and buckets per window: the scripts name the buckets from Redis server time,
     /// so skewed replica clocks cannot split the window (all keys carry the breaker's hash tag: one Cluster slot).</summary>
-    private RedisValue[] BucketArgs(SharedBreaker shared)
+    private RedisValue[] BucketArgs(SharedBreaker shared) => BucketArgs(shared, Thresholds(shared));
+
+    private RedisValue[] BucketArgs(SharedBreaker shared, ClusterThresholds thresholds)
     {
-        var thresholds = Thresholds(shared);
         long bucketMs = BucketMs(thresholds);
         return [shared.BucketKeyBase, bucketMs, (long)Math.Ceiling(thresholds.Window.TotalMilliseconds / bucketMs)];
     }
