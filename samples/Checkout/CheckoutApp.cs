@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Checkout.Reporting;
 using Checkout.Scenario;
@@ -55,16 +56,23 @@ public static class CheckoutApp
         }
     }
 
+    /// <summary>Keeps the dashboard up until Ctrl+C (SIGINT) or SIGTERM (what <c>docker stop</c>, systemd and <c>kill</c>
+    /// send), then returns so the run's hosts shut down in order. The payment host's own console lifetime would stop
+    /// only that host on SIGTERM and leave this wait, and the process, running.</summary>
     private static async Task ServeAsync(TextWriter output, CancellationToken cancellationToken)
     {
-        output.WriteLine("Serving the dashboard on http://127.0.0.1:5080/fusebox and metrics on http://127.0.0.1:5080/metrics; Ctrl+C to stop.");
-        output.WriteLine("To try the control buttons, open http://127.0.0.1:5080/demo-login first: DEMO ONLY, it signs this browser in as a fixed operator without a password.");
-        var stop = new TaskCompletionSource();
-        Console.CancelKeyPress += (_, e) =>
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext signal)
         {
-            e.Cancel = true;
+            signal.Cancel = true; // this method ends the run; the runtime's default would kill it mid-shutdown
             stop.TrySetResult();
-        };
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        output.WriteLine("Serving the dashboard on http://127.0.0.1:5080/fusebox and metrics on http://127.0.0.1:5080/metrics; Ctrl+C or SIGTERM to stop.");
+        output.WriteLine("To try the control buttons, open http://127.0.0.1:5080/demo-login first: DEMO ONLY, it signs this browser in as a fixed operator without a password.");
         await stop.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        output.WriteLine("Stopping.");
     }
 }

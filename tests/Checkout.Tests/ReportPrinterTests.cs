@@ -31,6 +31,15 @@ public partial class ReportPrinterTests
         AssertCellsSeparated(TableRows(text, "checkouts"), 3, text);
     }
 
+    [Theory]
+    [InlineData(244.0, "244.0x lower with Fusebox (0.42 ms vs 104.00 ms)")]
+    [InlineData(1.04, "about the same with and without Fusebox (0.42 ms vs 104.00 ms)")]
+    [InlineData(0.97, "about the same with and without Fusebox (0.42 ms vs 104.00 ms)")]
+    [InlineData(0.5, "2.0x higher with Fusebox (0.42 ms vs 104.00 ms)")]
+    [InlineData(double.PositiveInfinity, "∞x lower with Fusebox (0.42 ms vs 104.00 ms)")]
+    public void The_outage_sentence_says_lower_only_when_Fusebox_was_lower(double improvement, string expected) =>
+        Assert.Equal(expected, ReportPrinter.OutageComparison(improvement, "0.42 ms", "104.00 ms"));
+
     [Fact]
     public void Every_cell_of_the_redis_tables_stands_apart()
     {
