@@ -89,10 +89,21 @@ public class LatencyTests
         }
 
         var stats = breaker.Snapshot().Statistics!;
-        if (stats.Successes == 16 * 20) // all in one window (a 10 s stall of this loop would split it)
+        Assert.Equal(16 * 20, stats.Successes);
+        Assert.Equal(20, stats.Latency.Count); // any 16 consecutive calls of one thread have exactly one timed
+    }
+
+    [Fact]
+    public void A_breaker_that_times_every_call_for_its_slow_call_threshold_puts_every_call_in_the_histogram()
+    {
+        var breaker = new CircuitBreaker("timed", new CircuitBreakerOptions { CollectStatistics = true, SlowCallThreshold = TimeSpan.FromMinutes(1) },
+            TimeProvider.System, new FuseboxMetrics());
+        for (int i = 0; i < 50; i++)
         {
-            Assert.Equal(20, stats.Latency.Count);
+            breaker.Execute(static _ => 0);
         }
+
+        Assert.Equal(50, breaker.Snapshot().Statistics!.Latency.Count);
     }
 
     private static TimeSpan UpperBoundOf(TimeSpan duration) =>
