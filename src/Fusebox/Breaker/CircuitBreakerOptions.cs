@@ -73,6 +73,14 @@ public sealed class CircuitBreakerOptions
     /// </summary>
     public ResultPredicate? ShouldHandleResult { get; set; }
 
+    /// <summary>
+    /// Keeps rolling statistics for dashboards: outcome counts and a latency histogram over the last 10 s, and the
+    /// last failure, read as <see cref="CircuitSnapshot.Statistics"/>. Default false (nothing is kept, and a call pays
+    /// nothing for it). Costs a few nanoseconds per call and about 11 KB per breaker; <see cref="CircuitBreaker.Reconfigure"/>
+    /// may turn it on or off.
+    /// </summary>
+    public bool CollectStatistics { get; set; }
+
     /// <summary>The clock. Default <see cref="TimeProvider.System"/>; pass a fake one in tests.</summary>
     public TimeProvider? TimeProvider { get; set; }
 

@@ -77,6 +77,13 @@ public sealed record CircuitSnapshot
     /// <summary>How the state is shared with other processes; null for a breaker no coordinator shares.</summary>
     public CoordinationStatus? Coordination { get; init; }
 
+    /// <summary>Rolling statistics over the last 10 s and the last failure; null when
+    /// <see cref="CircuitBreakerOptions.CollectStatistics"/> is off.</summary>
+    public RollingStatistics? Statistics { get; init; }
+
+    /// <summary>The last 32 transitions, oldest first; empty before the first. Always kept, whatever the options.</summary>
+    public IReadOnlyList<TransitionRecord> RecentTransitions { get; init; } = [];
+
     /// <summary>The seed's multi-line report.</summary>
     public string ToReport() => string.Create(CultureInfo.InvariantCulture, $"""
         Circuit Breaker Report: {Name}
