@@ -69,6 +69,9 @@ internal sealed class ChangeLog(CoordinatorContext context, RedisLink link, Brea
         return !_cursor.IsNull;
     }
 
+    /// <summary>Drops the cursor: the next read anchors again and reads every breaker.</summary>
+    public void Forget() => _cursor = RedisValue.Null;
+
     /// <summary>Appends what this replica committed since the last append: one entry per <see cref="MaxNamesPerEntry"/>
     /// breakers (the newest change of each), sent together and awaited once.</summary>
     public async Task AppendCommittedAsync(CancellationToken stop)

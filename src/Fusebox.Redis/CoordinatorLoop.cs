@@ -18,15 +18,27 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
     private long _nextRetry;
     private long _nextTick;
     private long _idleWaits;
+    private long _ticks;
+    private bool _parked;
+    private Action? _onWaiting;
 
     /// <summary>For tests: how often the loop went idle (waited for work or for its next tick).</summary>
     public long IdleWaits => Volatile.Read(ref _idleWaits);
+
+    /// <summary>For tests on a fake clock: ticks completed, and whether the loop now waits with its timer set (advancing
+    /// the clock then runs the next tick).</summary>
+    public (long Ticks, bool Parked) Progress => (Volatile.Read(ref _ticks), Volatile.Read(ref _parked));
 
     /// <summary>For tests: the breakers the sweep has marked for reading so far.</summary>
     public long Swept => _schedule.Swept;
 
     public async Task RunAsync(CancellationToken stop)
     {
+        _onWaiting = () =>
+        {
+            Interlocked.Increment(ref _idleWaits);
+            Volatile.Write(ref _parked, true);
+        };
         while (!stop.IsCancellationRequested)
         {
             try
@@ -74,8 +86,8 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
             return;
         }
 
-        Interlocked.Increment(ref _idleWaits);
-        await queue.WaitAsync(TimeSpan.FromMilliseconds(delay), context.Clock.Provider, stop).ConfigureAwait(false);
+        await queue.WaitAsync(TimeSpan.FromMilliseconds(delay), context.Clock.Provider, stop, _onWaiting).ConfigureAwait(false);
+        Volatile.Write(ref _parked, false);
     }
 
     private async Task StepAsync(CancellationToken stop)
@@ -99,7 +111,7 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
         {
             _nextTick = now + context.FlushIntervalMs;
             var all = breakers.Shared();
-            if (now >= _nextLogRead)
+            if (all.Length > 0 && now >= _nextLogRead) // nothing shared (Local mode only): nothing written, not even the log
             {
                 _nextLogRead = now + context.PollIntervalMs;
                 var read = await log.ReadAsync(stop).ConfigureAwait(false);
@@ -114,6 +126,7 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
             _schedule.Plan(all, name => breakers.TryGet(name, out var s) && s.Mode != SharingMode.Local ? s : null, now);
             await Task.WhenAll(all.Where(ticks.HasWork).Select(s => ticks.TickAsync(s, stop))).ConfigureAwait(false);
             await log.AppendCommittedAsync(stop).ConfigureAwait(false);
+            Interlocked.Increment(ref _ticks);
         }
     }
 
@@ -130,7 +143,15 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
             WindowReporter.Skip(shared); // counts made during the outage are stale: not flushed
         }
 
-        await log.AnchorAsync(stop).ConfigureAwait(false); // before the reads: a change committed after them is in the log
+        if (all.Length > 0)
+        {
+            await log.AnchorAsync(stop).ConfigureAwait(false); // before the reads: a change committed after them is in the log
+        }
+        else
+        {
+            log.Forget(); // anchored at the first read once a breaker is shared
+        }
+
         await Task.WhenAll(all.Select(s => ticks.ResyncAsync(s, stop))).ConfigureAwait(false);
         link.MarkAvailable(all.Length);
         _nextTick = 0;

@@ -117,6 +117,9 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     /// <summary>For tests: the breakers the sweep has marked for reading so far.</summary>
     internal long Swept => _loop.Swept;
 
+    /// <summary>For tests on a fake clock: the loop's completed ticks and whether it waits for the clock.</summary>
+    internal (long Ticks, bool Parked) LoopProgress => _loop.Progress;
+
     /// <summary>Shares a breaker that is not in the registry (breakers of the registry are attached by themselves).</summary>
     /// <exception cref="InvalidOperationException">Another breaker with the same name is already shared.</exception>
     public void Attach(CircuitBreaker breaker)
