@@ -10,12 +10,21 @@ internal static class ScaleReplica
     {
         string endpoint = args[0], prefix = args[1], id = args[3];
         int count = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var mode = Enum.Parse<SharingMode>(args[4]);
+        var sweep = TimeSpan.FromSeconds(int.Parse(args[5], CultureInfo.InvariantCulture));
         using var registry = new CircuitBreakerRegistry(new CircuitBreakerRegistryOptions
         {
             DefaultOptions = new CircuitBreakerOptions { TripPolicy = TripPolicy.ConsecutiveFailures(5) },
         });
         var breakers = Enumerable.Range(0, count).Select(i => registry.GetOrAdd($"b{i:D5}")).ToArray();
-        await using var coordinator = new RedisStateCoordinator(registry, endpoint, new RedisStateOptions { KeyPrefix = prefix, ReplicaId = id });
+        await using var coordinator = new RedisStateCoordinator(registry, endpoint, new RedisStateOptions
+        {
+            KeyPrefix = prefix,
+            ReplicaId = id,
+            Mode = mode,
+            SweepInterval = sweep,
+            StateTimeToLive = TimeSpan.FromTicks(Math.Max(TimeSpan.FromHours(1).Ticks, 4 * sweep.Ticks)),
+        });
         if (!await coordinator.WaitUntilAvailableAsync(TimeSpan.FromSeconds(60)))
         {
             Console.WriteLine("unavailable");
@@ -23,7 +32,7 @@ internal static class ScaleReplica
         }
 
         var synced = Stopwatch.StartNew();
-        while (coordinator.Report().Any(s => s.ClusterGeneration is null) && synced.Elapsed < TimeSpan.FromMinutes(2))
+        while (mode != SharingMode.Local && coordinator.Report().Any(s => s.ClusterGeneration is null) && synced.Elapsed < TimeSpan.FromMinutes(2))
         {
             await Task.Delay(200);
         }

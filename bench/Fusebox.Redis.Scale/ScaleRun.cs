@@ -15,11 +15,14 @@ internal static class ScaleRun
         int breakers = Option(args, "--breakers", 10_000);
         int replicas = Option(args, "--replicas", 3);
         int seconds = Option(args, "--seconds", 10);
+        int sweep = Option(args, "--sweep", 60);
+        string mode = args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() ?? "Quorum";
+        bool busy = !args.Contains("--idle-only");
         string? endpoint = args.SkipWhile(a => a != "--redis").Skip(1).FirstOrDefault();
         var redis = endpoint is null ? StartRedis(out endpoint) : null;
         try
         {
-            return await RunAgainstAsync(endpoint, breakers, replicas, seconds);
+            return await RunAgainstAsync(endpoint, new Setup(breakers, replicas, seconds, sweep, mode, busy));
         }
         finally
         {
@@ -32,8 +35,11 @@ internal static class ScaleRun
         }
     }
 
-    private static async Task<int> RunAgainstAsync(string endpoint, int breakers, int replicas, int seconds)
+    private sealed record Setup(int Breakers, int Replicas, int Seconds, int Sweep, string Mode, bool Busy);
+
+    private static async Task<int> RunAgainstAsync(string endpoint, Setup setup)
     {
+        var (breakers, replicas, seconds) = (setup.Breakers, setup.Replicas, setup.Seconds);
         await using var admin = await ConnectAsync(endpoint);
         var server = admin.GetServer(admin.GetEndPoints()[0]);
         string prefix = "scale" + Guid.NewGuid().ToString("N")[..8];
@@ -43,7 +49,7 @@ internal static class ScaleRun
             var started = Stopwatch.StartNew();
             for (int i = 0; i < replicas; i++)
             {
-                children.Add(Child.Start(endpoint, prefix, breakers, $"replica-{i + 1}"));
+                children.Add(Child.Start(endpoint, $"{prefix} {breakers} replica-{i + 1} {setup.Mode} {setup.Sweep}"));
             }
 
             foreach (var child in children)
@@ -52,10 +58,15 @@ internal static class ScaleRun
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{breakers:N0} shared breakers × {replicas} replica processes, default options; synced in {started.Elapsed.TotalSeconds:0.0} s; {seconds} s per phase"));
+                $"{breakers:N0} breakers × {replicas} replica processes, mode {setup.Mode}, sweep {setup.Sweep} s, other options default; synced in {started.Elapsed.TotalSeconds:0.0} s; {seconds} s per phase"));
             Console.WriteLine("| phase | scripts/s (EVALSHA) | commands/s (all, incl. inside scripts) | client commands/s by kind | CPU per replica (% of a core) |");
             Console.WriteLine("| --- | --- | --- | --- | --- |");
             await MeasureAsync("idle", server, children, seconds);
+            if (!setup.Busy)
+            {
+                return 0;
+            }
+
             foreach (var child in children)
             {
                 child.Send("busy");
@@ -150,10 +161,10 @@ internal static class ScaleRun
 
         private Child(Process process) => _process = process;
 
-        public static Child Start(string endpoint, string prefix, int breakers, string id)
+        public static Child Start(string endpoint, string rest)
         {
             string self = Environment.ProcessPath!;
-            string arguments = $"replica {endpoint} {prefix} {breakers.ToString(CultureInfo.InvariantCulture)} {id}";
+            string arguments = $"replica {endpoint} {rest}";
             if (Path.GetFileNameWithoutExtension(self) == "dotnet")
             {
                 arguments = $"\"{Assembly.GetEntryAssembly()!.Location}\" {arguments}";

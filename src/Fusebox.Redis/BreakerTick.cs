@@ -24,12 +24,11 @@ internal sealed class BreakerTick(CoordinatorContext context, SharedStateStore s
             return true;
         }
 
-        lock (shared.Gate)
+        // Read without the gate: a view or a push request written by a message handler concurrently is seen at the next
+        // tick at the latest (both are single reference/bool writes, and the tick that acts on them takes the gate).
+        if (Volatile.Read(ref shared.PushWanted) || Volatile.Read(ref shared.View) is not { State: BreakerState.Closed or BreakerState.Disabled or BreakerState.Isolated })
         {
-            if (shared.PushWanted || shared.View is not { State: BreakerState.Closed or BreakerState.Disabled or BreakerState.Isolated })
-            {
-                return true; // no view yet, or a break or round with deadlines and probes
-            }
+            return true; // no view yet, or a break or round with deadlines and probes
         }
 
         var counts = shared.Breaker.ReadCallCounts();

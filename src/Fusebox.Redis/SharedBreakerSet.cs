@@ -12,6 +12,7 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
 {
     private readonly ConcurrentDictionary<string, SharedBreaker> _breakers = new(StringComparer.Ordinal);
     private long _nextMembershipCheck;
+    private int _registrySizeSeen = -1;
     private volatile bool _stopping;
 
     private SharedBreaker[] _shared = [];
@@ -83,9 +84,22 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
         return true;
     }
 
-    /// <summary>Picks up new registry breakers; every second, drops evicted ones.</summary>
+    /// <summary>Picks up new registry breakers (when the registry's size changed, else every second); every second,
+    /// drops evicted ones.</summary>
     public void Discover()
     {
+        // Copying the registry's breakers at every step cost 10,000 idle breakers a large allocation ten times a second:
+        // look only when its size changed, or at the membership check (a breaker removed and another added in between
+        // is picked up then, or at its first state change, which tracks it at once).
+        long now = context.Clock.NowMs;
+        int size = registry.Count;
+        bool membershipDue = now >= _nextMembershipCheck;
+        if (size == _registrySizeSeen && !membershipDue)
+        {
+            return;
+        }
+
+        _registrySizeSeen = size;
         foreach (var breaker in registry.Breakers)
         {
             if (!_breakers.ContainsKey(breaker.Name))
@@ -94,8 +108,7 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
             }
         }
 
-        long now = context.Clock.NowMs;
-        if (now < _nextMembershipCheck)
+        if (!membershipDue)
         {
             return;
         }

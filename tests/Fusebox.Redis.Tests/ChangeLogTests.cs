@@ -85,6 +85,34 @@ public class ChangeLogTests
         }
     }
 
+    [Fact]
+    public async Task Corrupt_entries_are_skipped_and_a_log_key_of_another_type_is_replaced_without_making_redis_unavailable()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        await using var pair = await Pair.StartAsync(redis, prefix, sweep: TimeSpan.FromHours(1));
+
+        // Entries no replica wrote: no writer, a breaker without epoch and generation, a generation that is not a number.
+        await pair.Db.StreamAddAsync(pair.LogKey, [new NameValueEntry("garbage", "1")]);
+        await pair.Db.StreamAddAsync(pair.LogKey, [new NameValueEntry("w", "someone"), new NameValueEntry("n", "orders")]);
+        await pair.Db.StreamAddAsync(pair.LogKey,
+            [new NameValueEntry("w", "someone"), new NameValueEntry("n", "orders"), new NameValueEntry("e", "x"), new NameValueEntry("g", "-3")]);
+        Assert.True(await pair.Writer.Coordinator.IsolateAsync("orders", "after the garbage"));
+        await pair.WaitForLoggedAsync("orders");
+        await pair.Reader.TickAsync(2);
+        Assert.Equal(BreakerState.Isolated, pair.Reader["orders"].State);
+        Assert.True(pair.Reader.Coordinator.IsRedisAvailable);
+
+        // The log's key holding a string: the reader replaces it with a new log and reads every breaker again.
+        await pair.Db.KeyDeleteAsync(pair.LogKey);
+        await pair.Db.StringSetAsync(pair.LogKey, "garbage");
+        Assert.True(await pair.Writer.Coordinator.ResetAsync("orders", "after the wrong type"));
+        await pair.Reader.TickAsync(3); // fails on the string and deletes it; anchors a new log and reads every breaker
+        Assert.Equal(BreakerState.Closed, pair.Reader["orders"].State);
+        Assert.True(pair.Reader.Coordinator.IsRedisAvailable);
+        Assert.Equal(RedisType.Stream, await pair.Db.KeyTypeAsync(pair.LogKey));
+    }
+
     /// <summary>A writer and a reader that ignores pub/sub, both on fake clocks, sharing <see cref="s_names"/>.</summary>
     private sealed class Pair : IAsyncDisposable
     {
