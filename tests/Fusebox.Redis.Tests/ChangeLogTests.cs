@@ -16,13 +16,11 @@ public class ChangeLogTests
     [Fact]
     public async Task A_change_missed_on_pub_sub_is_read_from_the_change_log_at_the_next_tick()
     {
-        await using var redis = await RedisServer.StartAsync();
-        string prefix = Prefix.New();
-        await using var pair = await Pair.StartAsync(redis, prefix, sweep: TimeSpan.FromHours(1)); // no sweep within the test
+        await using var pair = await Pair.StartAsync(sweep: TimeSpan.FromHours(1)); // no sweep within the test
 
         Assert.True(await pair.Writer.Coordinator.IsolateAsync("orders", "missed by pub/sub"));
         await pair.WaitForLoggedAsync("orders");
-        await pair.Reader.TickAsync(2); // a tick that may have started before the append, then one after it: at most one tick late
+        await pair.Reader.TickAsync(); // the reader's clock stood still since the append: this is the next tick
         Assert.Equal(BreakerState.Isolated, pair.Reader["orders"].State);
         Assert.Contains("missed by pub/sub", pair.Reader["orders"].Snapshot().LastReasonDescription, StringComparison.Ordinal);
         Assert.Equal(0, pair.Reader.Coordinator.Swept);
@@ -32,9 +30,7 @@ public class ChangeLogTests
     [Fact]
     public async Task A_trimmed_change_log_makes_the_reader_read_every_breaker_again()
     {
-        await using var redis = await RedisServer.StartAsync();
-        string prefix = Prefix.New();
-        await using var pair = await Pair.StartAsync(redis, prefix, sweep: TimeSpan.FromHours(1));
+        await using var pair = await Pair.StartAsync(sweep: TimeSpan.FromHours(1));
 
         Assert.True(await pair.Writer.Coordinator.IsolateAsync("orders", "logged, then trimmed"));
         await pair.WaitForLoggedAsync("orders");
@@ -48,24 +44,20 @@ public class ChangeLogTests
     [Fact]
     public async Task After_a_flushall_the_writer_reads_every_breaker_again_and_re_seeds_its_manual_state()
     {
-        await using var redis = await RedisServer.StartAsync();
-        string prefix = Prefix.New();
-        await using var pair = await Pair.StartAsync(redis, prefix, sweep: TimeSpan.FromHours(1));
+        await using var pair = await Pair.StartAsync(sweep: TimeSpan.FromHours(1));
         Assert.True(await pair.Writer.Coordinator.IsolateAsync("stock", "held through a flush"));
         await pair.Writer.TickAsync();
 
         await pair.Db.ExecuteAsync("FLUSHALL"); // the state and the log; nothing tells an idle breaker but the lost cursor
         await pair.Writer.TickAsync(2); // resync: reads "stock" (gone: a new epoch), writes its isolation back
-        Assert.Equal("3", (string?)await pair.Db.HashGetAsync($"{prefix}:{{stock}}:state", "s"));
+        Assert.Equal("3", (string?)await pair.Db.HashGetAsync($"{pair.Prefix}:{{stock}}:state", "s"));
     }
 
     [Fact]
     public async Task A_change_the_log_never_named_is_caught_by_the_sweep_within_the_sweep_interval()
     {
-        await using var redis = await RedisServer.StartAsync();
-        string prefix = Prefix.New();
         var sweep = TimeSpan.FromSeconds(1); // 10 ticks: each tick sweeps 3 × 0.1 breakers
-        await using var pair = await Pair.StartAsync(redis, prefix, sweep);
+        await using var pair = await Pair.StartAsync(sweep);
 
         Assert.True(await pair.Writer.Coordinator.IsolateAsync("payments", "its log entry is lost"));
         var entry = await pair.WaitForLoggedAsync("payments");
@@ -88,9 +80,7 @@ public class ChangeLogTests
     [Fact]
     public async Task Corrupt_entries_are_skipped_and_a_log_key_of_another_type_is_replaced_without_making_redis_unavailable()
     {
-        await using var redis = await RedisServer.StartAsync();
-        string prefix = Prefix.New();
-        await using var pair = await Pair.StartAsync(redis, prefix, sweep: TimeSpan.FromHours(1));
+        await using var pair = await Pair.StartAsync(sweep: TimeSpan.FromHours(1));
 
         // Entries no replica wrote: no writer, a breaker without epoch and generation, a generation that is not a number.
         await pair.Db.StreamAddAsync(pair.LogKey, [new NameValueEntry("garbage", "1")]);
@@ -99,7 +89,7 @@ public class ChangeLogTests
             [new NameValueEntry("w", "someone"), new NameValueEntry("n", "orders"), new NameValueEntry("e", "x"), new NameValueEntry("g", "-3")]);
         Assert.True(await pair.Writer.Coordinator.IsolateAsync("orders", "after the garbage"));
         await pair.WaitForLoggedAsync("orders");
-        await pair.Reader.TickAsync(2);
+        await pair.Reader.TickAsync();
         Assert.Equal(BreakerState.Isolated, pair.Reader["orders"].State);
         Assert.True(pair.Reader.Coordinator.IsRedisAvailable);
 
@@ -116,13 +106,16 @@ public class ChangeLogTests
     /// <summary>A writer and a reader that ignores pub/sub, both on fake clocks, sharing <see cref="s_names"/>.</summary>
     private sealed class Pair : IAsyncDisposable
     {
+        private readonly RedisServer _redis;
         private readonly ConnectionMultiplexer _admin;
 
-        private Pair(ClockedReplica writer, ClockedReplica reader, ConnectionMultiplexer admin, string prefix)
+        private Pair(RedisServer redis, ClockedReplica writer, ClockedReplica reader, ConnectionMultiplexer admin, string prefix)
         {
-            (Writer, Reader, _admin) = (writer, reader, admin);
+            (_redis, Writer, Reader, _admin, Prefix) = (redis, writer, reader, admin, prefix);
             LogKey = prefix + ":changes";
         }
+
+        public string Prefix { get; }
 
         public ClockedReplica Writer { get; }
 
@@ -132,12 +125,15 @@ public class ChangeLogTests
 
         public RedisKey LogKey { get; }
 
-        public static async Task<Pair> StartAsync(RedisServer redis, string prefix, TimeSpan sweep)
+        /// <summary>Starts a redis-server of its own and the two replicas.</summary>
+        public static async Task<Pair> StartAsync(TimeSpan sweep)
         {
+            var redis = await RedisServer.StartAsync();
+            string prefix = Support.Prefix.New();
             var writer = await ClockedReplica.StartAsync(redis.ConnectionString, ClockedReplica.Options(prefix, "writer", sweep), s_names);
             var reader = await ClockedReplica.StartAsync(redis.ConnectionString, ClockedReplica.Options(prefix, "reader", sweep), s_names);
             reader.Coordinator.PubSubEnabled = false;
-            return new Pair(writer, reader, await redis.ConnectAdminAsync(), prefix);
+            return new Pair(redis, writer, reader, await redis.ConnectAdminAsync(), prefix);
         }
 
         /// <summary>Waits until the writer's log entry naming <paramref name="name"/> is in the stream; returns its id.</summary>
@@ -158,6 +154,7 @@ public class ChangeLogTests
             await Reader.DisposeAsync();
             await Writer.DisposeAsync();
             await _admin.DisposeAsync();
+            await _redis.DisposeAsync();
         }
     }
 }

@@ -7,25 +7,14 @@ namespace Fusebox.Redis.Tests.Support;
 /// clock (<see cref="TickAsync"/>), so a test can say "within one tick" and count the Redis commands of exactly N ticks.
 /// Redis itself (scripts, pub/sub, replies) runs in real time; only the coordinator's waiting is on the fake clock.
 /// </summary>
-internal sealed class ClockedReplica : IAsyncDisposable
+internal sealed class ClockedReplica(CircuitBreakerRegistry registry, RedisStateCoordinator coordinator, FakeTimeProvider time, TimeSpan tick)
+    : IAsyncDisposable
 {
-    private ClockedReplica(CircuitBreakerRegistry registry, RedisStateCoordinator coordinator, FakeTimeProvider time, TimeSpan tick)
-    {
-        Registry = registry;
-        Coordinator = coordinator;
-        Time = time;
-        Tick = tick;
-    }
+    public RedisStateCoordinator Coordinator => coordinator;
 
-    public CircuitBreakerRegistry Registry { get; }
+    public TimeSpan Tick => tick;
 
-    public RedisStateCoordinator Coordinator { get; }
-
-    public FakeTimeProvider Time { get; }
-
-    public TimeSpan Tick { get; }
-
-    public CircuitBreaker this[string name] => Registry.GetOrAdd(name);
+    public CircuitBreaker this[string name] => registry.GetOrAdd(name);
 
     /// <summary>Options for a replica on the fake clock: flush (tick) every 100 ms, the change log read at every tick,
     /// the given sweep interval.</summary>
@@ -67,14 +56,14 @@ internal sealed class ClockedReplica : IAsyncDisposable
         {
             await Eventually.TrueAsync(() => Coordinator.LoopProgress.Parked, "the loop waits for its clock");
             long done = Coordinator.LoopProgress.Ticks;
-            Time.Advance(Tick);
+            time.Advance(tick);
             await Eventually.TrueAsync(() => Coordinator.LoopProgress is { Parked: true } p && p.Ticks > done, "the tick ran", seconds: 30);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Coordinator.DisposeAsync();
-        Registry.Dispose();
+        await coordinator.DisposeAsync();
+        registry.Dispose();
     }
 }
