@@ -27,8 +27,9 @@ internal readonly record struct LogRead(IReadOnlyList<LoggedChange> Changes, boo
 /// and a read starts at it inclusively: when the first entry returned is not the cursor, entries this replica never read
 /// are gone (trimmed past it, <c>FLUSHALL</c>, an empty restart, a failover to a node that had not got them) and it reads
 /// every breaker again. A log that fails while Redis answers (its Cluster master down), or holds something that is not a
-/// stream, is the log's problem only: the replica logs it once, relies on pub/sub and the sweep meanwhile, retries every
-/// <see cref="RedisStateOptions.ReconnectInterval"/>, and reads every breaker again when the log is back.
+/// stream, is the log's problem only: the replica logs it once, relies on pub/sub and the sweep meanwhile, and retries every
+/// <see cref="RedisStateOptions.ReconnectInterval"/> from its cursor (reading every breaker again if entries were lost
+/// meanwhile; a key of another type is replaced by a new log, and every breaker read again).
 /// </remarks>
 internal sealed class ChangeLog(CoordinatorContext context, RedisLink link, BreakerFaults faults)
 {
@@ -151,7 +152,8 @@ internal sealed class ChangeLog(CoordinatorContext context, RedisLink link, Brea
     }
 
     /// <summary>Runs a log operation. A failure while Redis answers a ping, or a key that is not a stream, is the log's
-    /// problem: false (and the next read resyncs). A failure of Redis itself throws: every breaker falls back.</summary>
+    /// problem: false (a key that is not a stream is deleted, and the next read anchors a new log and resyncs). A failure
+    /// of Redis itself throws: every breaker falls back.</summary>
     private async Task<bool> GuardAsync(Func<Task> operation, CancellationToken stop)
     {
         try
@@ -174,8 +176,9 @@ internal sealed class ChangeLog(CoordinatorContext context, RedisLink link, Brea
                 throw;
             }
 
+            // The cursor stays: the retry's read starts at it, and finds it gone if the log lost entries meanwhile (a
+            // failover of its node). Dropping it made a read that merely timed out on a loaded machine re-read every breaker.
             context.Metrics.RecordError(ex);
-            _cursor = RedisValue.Null;
             _retryAt = context.Clock.NowMs + context.ReconnectIntervalMs;
             if (!_faultLogged)
             {
