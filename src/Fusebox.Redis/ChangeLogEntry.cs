@@ -9,7 +9,7 @@ namespace Fusebox.Redis;
 /// </summary>
 internal static class ChangeLogEntry
 {
-    private const int MaxNameLength = 1024;
+    private const int MaxNameLength = 65_536; // far above any breaker name; a longer value is not a name this wrote
     private const int MaxEpochLength = 64;
 
     public static NameValueEntry[] Fields(string replica, IReadOnlyList<LoggedChange> changes)
