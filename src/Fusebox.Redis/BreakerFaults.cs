@@ -38,6 +38,9 @@ internal sealed class BreakerFaults(CoordinatorContext context, RedisLink link, 
         return true;
     }
 
+    /// <summary>True when Redis answers a ping now (shared with the other callers of the moment, as below).</summary>
+    public Task<bool> RedisAnswersAsync(CancellationToken stop) => PingAsync(stop);
+
     /// <summary>
     /// One ping answers every breaker whose operation failed at the same time: when Redis itself is down, every breaker of a
     /// tick fails together, and a ping each would be thousands of them. A caller that finds a ping in flight awaits it.

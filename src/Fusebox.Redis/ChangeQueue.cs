@@ -40,11 +40,13 @@ internal sealed class ChangeQueue
 
     public void Wake() => _wake.Writer.TryWrite(true);
 
-    /// <summary>Waits for a wake-up at most <paramref name="delay"/> on the coordinator's clock.</summary>
-    public async Task WaitAsync(TimeSpan delay, TimeProvider time, CancellationToken stop)
+    /// <summary>Waits for a wake-up at most <paramref name="delay"/> on the coordinator's clock; <paramref name="waiting"/>
+    /// runs once the timer is set (a test that then advances a fake clock knows the timer will see it).</summary>
+    public async Task WaitAsync(TimeSpan delay, TimeProvider time, CancellationToken stop, Action? waiting = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         using var timer = time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), timeout, delay, Timeout.InfiniteTimeSpan);
+        waiting?.Invoke();
         try
         {
             await _wake.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);

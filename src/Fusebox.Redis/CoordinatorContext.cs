@@ -32,7 +32,10 @@ internal sealed class CoordinatorContext
 
     public string ChannelName { get; }
 
-    public long PollIntervalMs => (long)Options.PollInterval.TotalMilliseconds;
+    /// <summary>How often the change log is read: <see cref="RedisStateOptions.PollInterval"/>, by default every tick.</summary>
+    public long PollIntervalMs => (long)(Options.PollInterval ?? Options.FlushInterval).TotalMilliseconds;
+
+    public long SweepIntervalMs => (long)Options.SweepInterval.TotalMilliseconds;
 
     public long FlushIntervalMs => (long)Options.FlushInterval.TotalMilliseconds;
 

@@ -3,24 +3,42 @@ using Fusebox.Coordination;
 namespace Fusebox.Redis;
 
 /// <summary>
-/// The coordinator's one background loop: drains the <see cref="ChangeQueue"/>, ticks every breaker every
-/// <see cref="RedisStateOptions.FlushInterval"/> (repair, first sync, shared round, window, poll, write-back), adopts
-/// pub/sub messages, and falls back to local state when Redis fails, reconnecting every
-/// <see cref="RedisStateOptions.ReconnectInterval"/>. All waiting is on the coordinator's clock.
+/// The coordinator's one background loop: drains the <see cref="ChangeQueue"/> (<see cref="ChangeDrain"/>), and every
+/// <see cref="RedisStateOptions.FlushInterval"/> reads the change log once and ticks the breakers that have work (repair,
+/// first sync, shared round, window, the reads the <see cref="ReadSchedule"/> asks for, write-back); idle breakers cost
+/// nothing but their share of the sweep. Appends what it committed to the change log, one batch per drain and per tick.
+/// Falls back to local state when Redis fails, reconnecting every <see cref="RedisStateOptions.ReconnectInterval"/>.
+/// All waiting is on the coordinator's clock.
 /// </summary>
-internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link, SharedStateStore store, SharedBreakerSet breakers,
-    ChangeQueue queue, StateAdopter adopter, ChangePublisher publisher, WindowReporter window, SharedRound round, MessageReceiver messages,
-    BreakerFaults faults)
+internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link, SharedBreakerSet breakers, ChangeQueue queue,
+    StateAdopter adopter, MessageReceiver messages, ChangeLog log, ChangeDrain drain, BreakerTick ticks)
 {
+    private readonly ReadSchedule _schedule = new(context);
+    private long _nextLogRead;
     private long _nextRetry;
     private long _nextTick;
     private long _idleWaits;
+    private long _ticks;
+    private bool _parked;
+    private Action? _onWaiting;
 
     /// <summary>For tests: how often the loop went idle (waited for work or for its next tick).</summary>
     public long IdleWaits => Volatile.Read(ref _idleWaits);
 
+    /// <summary>For tests on a fake clock: ticks completed, and whether the loop now waits with its timer set (advancing
+    /// the clock then runs the next tick).</summary>
+    public (long Ticks, bool Parked) Progress => (Volatile.Read(ref _ticks), Volatile.Read(ref _parked));
+
+    /// <summary>For tests: the breakers the sweep has marked for reading so far.</summary>
+    public long Swept => _schedule.Swept;
+
     public async Task RunAsync(CancellationToken stop)
     {
+        _onWaiting = () =>
+        {
+            Interlocked.Increment(ref _idleWaits);
+            Volatile.Write(ref _parked, true);
+        };
         while (!stop.IsCancellationRequested)
         {
             try
@@ -68,8 +86,8 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
             return;
         }
 
-        Interlocked.Increment(ref _idleWaits);
-        await queue.WaitAsync(TimeSpan.FromMilliseconds(delay), context.Clock.Provider, stop).ConfigureAwait(false);
+        await queue.WaitAsync(TimeSpan.FromMilliseconds(delay), context.Clock.Provider, stop, _onWaiting).ConfigureAwait(false);
+        Volatile.Write(ref _parked, false);
     }
 
     private async Task StepAsync(CancellationToken stop)
@@ -92,7 +110,23 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
         if (now >= _nextTick)
         {
             _nextTick = now + context.FlushIntervalMs;
-            await Task.WhenAll(breakers.Shared().Select(s => TickAsync(s, stop))).ConfigureAwait(false);
+            var all = breakers.Shared();
+            if (all.Length > 0 && now >= _nextLogRead) // nothing shared (Local mode only): nothing written, not even the log
+            {
+                _nextLogRead = now + context.PollIntervalMs;
+                var read = await log.ReadAsync(stop).ConfigureAwait(false);
+                if (read.Resync)
+                {
+                    _schedule.ResyncAll(all);
+                }
+
+                _schedule.Add(read.Changes);
+            }
+
+            _schedule.Plan(all, name => breakers.TryGet(name, out var s) && s.Mode != SharingMode.Local ? s : null, now);
+            await Task.WhenAll(all.Where(ticks.HasWork).Select(s => ticks.TickAsync(s, stop))).ConfigureAwait(false);
+            await log.AppendCommittedAsync(stop).ConfigureAwait(false);
+            Interlocked.Increment(ref _ticks);
         }
     }
 
@@ -109,38 +143,19 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
             WindowReporter.Skip(shared); // counts made during the outage are stale: not flushed
         }
 
-        await Task.WhenAll(all.Select(s => ResyncAsync(s, stop))).ConfigureAwait(false);
+        if (all.Length > 0)
+        {
+            await log.AnchorAsync(stop).ConfigureAwait(false); // before the reads: a change committed after them is in the log
+        }
+        else
+        {
+            log.Forget(); // anchored at the first read once a breaker is shared
+        }
+
+        await Task.WhenAll(all.Select(s => ticks.ResyncAsync(s, stop))).ConfigureAwait(false);
         link.MarkAvailable(all.Length);
         _nextTick = 0;
-    }
-
-    /// <summary>Publishes what was kept, reads and reconciles, writes back: after an outage, or when a faulted breaker is
-    /// retried. A failure of this breaker's keys alone (Redis answers) leaves it faulted; any other failure throws.</summary>
-    private async Task ResyncAsync(SharedBreaker shared, CancellationToken stop)
-    {
-        try
-        {
-            await publisher.PublishPendingManualAsync(shared, stop).ConfigureAwait(false);
-            await ReadAndObserveAsync(shared, ViewSource.Recovery, stop).ConfigureAwait(false);
-            await publisher.PushIfWantedAsync(shared, stop).ConfigureAwait(false);
-            faults.Restored(shared);
-        }
-        catch (Exception ex) when (RedisLink.IsRedisFailure(ex) && !stop.IsCancellationRequested)
-        {
-            if (!await faults.IsolateAsync(shared, ex, stop).ConfigureAwait(false))
-            {
-                throw;
-            }
-        }
-    }
-
-    private async Task ReadAndObserveAsync(SharedBreaker shared, ViewSource source, CancellationToken stop)
-    {
-        long before = shared.Breaker.Generation;
-        if (await store.ReadAsync(shared, stop).ConfigureAwait(false) is { } view)
-        {
-            adopter.Observe(shared, view, source, before);
-        }
+        _nextLogRead = 0;
     }
 
     private void EnterFallback(Exception ex)
@@ -158,141 +173,15 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
 
     private async Task DrainAsync(CancellationToken stop)
     {
-        while (queue.TryDequeue(out var work))
+        if (await drain.DrainAsync(stop).ConfigureAwait(false) is { } down)
         {
-            var shared = work.Shared;
-            try
-            {
-                if (shared.Detached)
-                {
-                    work.Done?.TrySetResult(false);
-                }
-                else if (!link.Available || faults.Waiting(shared))
-                {
-                    ChangeQueue.ApplyWhileUnavailable(work); // manual changes are kept for the breaker's recovery
-                }
-                else
-                {
-                    try
-                    {
-                        await publisher.HandleAsync(work, stop).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (RedisLink.IsRedisFailure(ex))
-                    {
-                        if (!await faults.IsolateAsync(shared, ex, stop).ConfigureAwait(false))
-                        {
-                            EnterFallback(ex);
-                        }
-
-                        ChangeQueue.ApplyWhileUnavailable(work);
-                    }
-                }
-            }
-            finally
-            {
-                if (work.Publishes)
-                {
-                    Interlocked.Decrement(ref shared.PendingPublishes);
-                }
-            }
-        }
-    }
-
-    private async Task TickAsync(SharedBreaker shared, CancellationToken stop)
-    {
-        try
-        {
-            await TickCoreAsync(shared, stop).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (RedisLink.IsRedisFailure(ex) && !stop.IsCancellationRequested)
-        {
-            if (!await faults.IsolateAsync(shared, ex, stop).ConfigureAwait(false))
-            {
-                throw; // Redis does not answer: every breaker falls back
-            }
-        }
-        catch (Exception ex) when (!RedisLink.IsRedisFailure(ex) && ex is not OperationCanceledException)
-        {
-            RedisStateLog.UnexpectedError(context.Logger, ex);
-        }
-    }
-
-    private async Task TickCoreAsync(SharedBreaker shared, CancellationToken stop)
-    {
-        if (shared.Faulted)
-        {
-            if (!faults.Waiting(shared))
-            {
-                WindowReporter.Skip(shared); // counts made while faulted are stale, as after an outage
-                await ResyncAsync(shared, stop).ConfigureAwait(false);
-            }
-
+            EnterFallback(down);
             return;
         }
 
-        if (shared.Corruption is { } corruption)
+        if (link.Available)
         {
-            await RepairAsync(shared, corruption, stop).ConfigureAwait(false);
-            return;
+            await log.AppendCommittedAsync(stop).ConfigureAwait(false);
         }
-
-        if (Volatile.Read(ref shared.NeedsSync))
-        {
-            Volatile.Write(ref shared.NeedsSync, false);
-            await ReadAndObserveAsync(shared, ViewSource.Poll, stop).ConfigureAwait(false);
-            await publisher.PushIfWantedAsync(shared, stop).ConfigureAwait(false);
-            return;
-        }
-
-        var counts = shared.Breaker.ReadCallCounts();
-        ClusterView? view;
-        lock (shared.Gate)
-        {
-            view = shared.View;
-        }
-
-        if (view is null)
-        {
-            Volatile.Write(ref shared.NeedsSync, true);
-            return;
-        }
-
-        long now = context.Clock.NowMs;
-        bool synced = await round.TickAsync(shared, view, counts, stop).ConfigureAwait(false);
-        if (view.State is BreakerState.Closed or BreakerState.Disabled)
-        {
-            synced |= await window.FlushAsync(shared, stop).ConfigureAwait(false);
-        }
-        else
-        {
-            WindowReporter.Skip(shared, counts); // counts outside the closed state are not shared
-        }
-
-        if (!synced && now - shared.LastSyncAt >= context.PollIntervalMs)
-        {
-            await ReadAndObserveAsync(shared, ViewSource.Poll, stop).ConfigureAwait(false);
-        }
-
-        await publisher.PushIfWantedAsync(shared, stop).ConfigureAwait(false);
-    }
-
-    /// <summary>Removes the breaker's corrupt keys, then reconciles with what is left as after a lost state: the
-    /// replicas write back the states they hold (the more severe wins), as after a flush of Redis.</summary>
-    private async Task RepairAsync(SharedBreaker shared, ParsedReply corruption, CancellationToken stop)
-    {
-        long before = shared.Breaker.Generation;
-        if (await store.RepairAsync(shared, corruption.Rejected, stop).ConfigureAwait(false) is not { } view)
-        {
-            return; // still corrupt (written again meanwhile): the next tick tries again
-        }
-
-        shared.Repaired();
-        if (view.Extra > 0)
-        {
-            RedisStateLog.Repaired(context.Logger, shared.Name, view.Extra);
-        }
-
-        adopter.Observe(shared, view, ViewSource.Recovery, before);
-        await publisher.PushIfWantedAsync(shared, stop).ConfigureAwait(false);
     }
 }

@@ -3,13 +3,13 @@ using StackExchange.Redis;
 namespace Fusebox.Redis;
 
 /// <summary>Adopts the transitions other replicas publish on the prefix's channel (validated like every reply; a
-/// message that is not a script's, or is out of range, is ignored: the poll corrects what it would have said).</summary>
+/// message that is not a script's, or is out of range, is ignored: the change log and the sweep correct what it would have said).</summary>
 internal sealed class MessageReceiver(CoordinatorContext context, RedisLink link, SharedStateStore store, SharedBreakerSet breakers, StateAdopter adopter)
 {
     private bool _enabled = true;
     private volatile bool _stopping;
 
-    /// <summary>For tests: stop adopting pub/sub messages, so only the poll brings other replicas' changes.</summary>
+    /// <summary>For tests: stop adopting pub/sub messages, so only the change log and the sweep bring other replicas' changes.</summary>
     public bool Enabled
     {
         get => Volatile.Read(ref _enabled);

@@ -78,6 +78,13 @@ internal sealed class RedisLink(CoordinatorContext context, IConnectionMultiplex
         return Guard(current.GetDatabase().ScriptEvaluateAsync(script, keys, args), stop);
     }
 
+    /// <summary>Runs one command (the change log's stream commands); throws on a Redis failure or after the operation timeout.</summary>
+    public Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command, CancellationToken stop)
+    {
+        var current = _connection ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "not connected yet", null, CommandStatus.Unknown);
+        return Guard(command(current.GetDatabase()), stop);
+    }
+
     /// <summary>Redis answers again: logs the connection or the recovery (once per outage).</summary>
     public void MarkAvailable(int breakers)
     {

@@ -12,7 +12,8 @@ namespace Fusebox.Redis;
 /// <para>The call path never touches Redis: breakers decide from their local state, exactly as without sharing.
 /// A background loop (one per coordinator) flushes window counts every <see cref="RedisStateOptions.FlushInterval"/>,
 /// publishes this replica's transitions as compare-and-set scripts, adopts other replicas' transitions from pub/sub
-/// (and from a poll every <see cref="RedisStateOptions.PollInterval"/>, for missed messages), and hands out the
+/// (and from the prefix's change log, read once per tick whatever the number of breakers, for missed messages;
+/// a sweep re-reads every breaker once per <see cref="RedisStateOptions.SweepInterval"/>), and hands out the
 /// cluster-wide half-open probe permits. Adopted transitions carry <see cref="TransitionReason.External"/>.</para>
 /// <para>When Redis fails or is slower than <see cref="RedisStateOptions.OperationTimeout"/> the coordinator logs it once,
 /// reports it (<see cref="IsRedisAvailable"/>, the <c>fusebox.redis.local_fallback</c> gauge, the health check), lets
@@ -72,14 +73,16 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
             () => Volatile.Read(ref _disposed) == 1 ? null : _link!.Available ? 0 : 1);
         _context = new CoordinatorContext(validated, validated.ReplicaId, clock, logger ?? NullLogger.Instance, metrics);
         _link = new RedisLink(_context, connection, connect, ownsConnection);
-        var store = new SharedStateStore(_context, _link);
         var adopter = new StateAdopter(_context, new Reconciler(clock, validated.ReplicaId, validated.HoldGrace));
+        var faults = new BreakerFaults(_context, _link, adopter);
+        var log = new ChangeLog(_context, _link, faults);
+        var store = new SharedStateStore(_context, _link, log);
         _breakers = new SharedBreakerSet(_context, registry, _link, _queue, adopter);
         var window = new WindowReporter(_context, store, adopter);
         var publisher = new ChangePublisher(_context, store, adopter, window);
         _messages = new MessageReceiver(_context, _link, store, _breakers, adopter);
-        _loop = new CoordinatorLoop(_context, _link, store, _breakers, _queue, adopter, publisher, window, new SharedRound(_context, store, adopter), _messages,
-            new BreakerFaults(_context, _link, adopter));
+        var ticks = new BreakerTick(_context, store, adopter, publisher, window, new SharedRound(_context, store, adopter), faults);
+        _loop = new CoordinatorLoop(_context, _link, _breakers, _queue, adopter, _messages, log, new ChangeDrain(_link, _queue, publisher, faults), ticks);
         _breakers.Start();
         _running = Task.Run(() => _loop.RunAsync(_stop.Token));
     }
@@ -101,7 +104,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     /// <summary>Since when Redis is unavailable, while it is.</summary>
     public DateTimeOffset? UnavailableSince => _link.UnavailableSince;
 
-    /// <summary>For tests: stop adopting pub/sub messages, so only the poll brings other replicas' changes.</summary>
+    /// <summary>For tests: stop adopting pub/sub messages, so only the change log and the sweep bring other replicas' changes.</summary>
     internal bool PubSubEnabled
     {
         get => _messages.Enabled;
@@ -110,6 +113,12 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
 
     /// <summary>For tests: the loop's idle waits and the local changes it has taken from its queue.</summary>
     internal (long IdleWaits, long Dequeued) LoopCounters => (_loop.IdleWaits, _queue.Dequeued);
+
+    /// <summary>For tests: the breakers the sweep has marked for reading so far.</summary>
+    internal long Swept => _loop.Swept;
+
+    /// <summary>For tests on a fake clock: the loop's completed ticks and whether it waits for the clock.</summary>
+    internal (long Ticks, bool Parked) LoopProgress => _loop.Progress;
 
     /// <summary>Shares a breaker that is not in the registry (breakers of the registry are attached by themselves).</summary>
     /// <exception cref="InvalidOperationException">Another breaker with the same name is already shared.</exception>

@@ -57,4 +57,16 @@ internal static partial class RedisStateLog
     [LoggerMessage(EventId = 2013, EventName = "SharedBreakerRestored", Level = LogLevel.Information,
         Message = "Shared breaker '{Breaker}': its keys answer again and it is shared again")]
     public static partial void BreakerRestored(ILogger logger, string breaker);
+
+    [LoggerMessage(EventId = 2014, EventName = "ChangeLogCorrupt", Level = LogLevel.Warning,
+        Message = "Fusebox change log {Key}: skipped entry '{Entry}' ({Corruption}); the sweep re-reads the breakers it may have named (logged once)")]
+    public static partial void ChangeLogCorrupt(ILogger logger, string key, string entry, string corruption);
+
+    [LoggerMessage(EventId = 2015, EventName = "ChangeLogUnavailable", Level = LogLevel.Warning,
+        Message = "Fusebox change log {Key} is unavailable ({Reason}) while Redis answers: changes arrive by pub/sub and the sweep until it is back, then every breaker is read again")]
+    public static partial void ChangeLogUnavailable(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 2016, EventName = "ChangeLogResync", Level = LogLevel.Information,
+        Message = "Fusebox change log of '{Prefix}' lost entries replica {Replica} had not read (trimmed, flushed or failed over): every breaker is read again")]
+    public static partial void ChangeLogResync(ILogger logger, string prefix, string replica);
 }

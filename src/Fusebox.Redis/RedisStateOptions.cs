@@ -28,9 +28,17 @@ public sealed class RedisStateOptions
     /// Default 100 ms; [10 ms, 10 s].</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How often a breaker's shared state is read even when no pub/sub message arrived, to catch a missed
-    /// message. A flush also reads it, so a busy breaker is not polled separately. Default 2 s; [FlushInterval, 5 min].</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>How often the prefix's change log is read, to catch a pub/sub message that was lost: one command per
+    /// replica, whatever the number of breakers, and a read only of the breakers the log names that the replica does not
+    /// know yet. Default null: every <see cref="FlushInterval"/> tick; when set, [FlushInterval, 5 min].</summary>
+    public TimeSpan? PollInterval { get; set; }
+
+    /// <summary>Every breaker's shared state is read again once per sweep interval, round-robin, a share of the breakers
+    /// at each tick (10,000 breakers with the defaults: 17 reads per tick): it catches a change the change log does not
+    /// name (a replica that crashed between its commit and its append, a key written by hand) and keeps the keys of
+    /// breakers in use alive. Default 1 min; [FlushInterval, 1 hour], and at most a quarter of
+    /// <see cref="StateTimeToLive"/>.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>A Redis operation that takes longer than this counts as Redis being unavailable: every replica falls
     /// back to its local breakers. Callers never wait for it either way. Default 1 s; [10 ms, 1 min].</summary>
@@ -42,7 +50,7 @@ public sealed class RedisStateOptions
     /// <summary>
     /// How long past the end of a shared break a replica keeps its breaker open waiting for the cluster's half-open
     /// decision (which caps probes cluster-wide) before it probes on its own. Covers a missed message until the next
-    /// poll. Default 3 s; [0, 1 min].
+    /// change-log read. Default 3 s; [0, 1 min].
     /// </summary>
     public TimeSpan HoldGrace { get; set; } = TimeSpan.FromSeconds(3);
 
@@ -80,10 +88,10 @@ public sealed class RedisStateOptions
     /// only as long as the probe's own timeout would restart before a slow (but live) probe could be reported.</summary>
     public TimeSpan? ProbeRoundTimeout { get; set; }
 
-    /// <summary>Expiry of a breaker's state key, refreshed by every transition, flush and poll of any replica: the key of a
-    /// breaker no replica uses any more expires this long after the last one let go of it. Keep it well above
-    /// <see cref="PollInterval"/> (a replica that sees no traffic refreshes it only when it polls). Default 1 hour;
-    /// [1 min, 365 days], and at least 4 × <see cref="PollInterval"/>.</summary>
+    /// <summary>Expiry of a breaker's state key (and of the change log), refreshed by every transition, flush and sweep
+    /// read of any replica: the key of a breaker no replica uses any more expires this long after the last one let go of
+    /// it. A replica that sees no traffic refreshes it only when its sweep reads it. Default 1 hour; [1 min, 365 days],
+    /// and at least 4 × <see cref="SweepInterval"/>.</summary>
     public TimeSpan StateTimeToLive { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
@@ -116,13 +124,18 @@ public sealed class RedisStateOptions
         }
 
         Range(FlushInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), nameof(FlushInterval));
-        Range(PollInterval, FlushInterval, TimeSpan.FromMinutes(5), nameof(PollInterval));
+        if (PollInterval is { } poll)
+        {
+            Range(poll, FlushInterval, TimeSpan.FromMinutes(5), nameof(PollInterval));
+        }
+
+        Range(SweepInterval, FlushInterval, TimeSpan.FromHours(1), nameof(SweepInterval));
         Range(OperationTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1), nameof(OperationTimeout));
         Range(ReconnectInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5), nameof(ReconnectInterval));
         Range(HoldGrace, TimeSpan.Zero, TimeSpan.FromMinutes(1), nameof(HoldGrace));
         Range(BucketDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), nameof(BucketDuration));
         Range(StateTimeToLive, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365), nameof(StateTimeToLive));
-        Range(StateTimeToLive, PollInterval * 4, TimeSpan.FromDays(365), nameof(StateTimeToLive)); // refreshed at least by the polls
+        Range(StateTimeToLive, SweepInterval * 4, TimeSpan.FromDays(365), nameof(StateTimeToLive)); // refreshed at least by the sweep
         if (Window is { } window)
         {
             Range(window, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), nameof(Window));

@@ -88,6 +88,10 @@ internal sealed class SharedBreaker
     // Read the shared state at the next tick (first sync, or an adoption that lost a race with a local change).
     public bool NeedsSync = true;
 
+    // Loop only: this tick reads the shared state (the change log named the breaker, or the sweep came to it) unless a
+    // flush or a round operation of the tick reads it anyway (their replies carry the state).
+    public bool ReadDue;
+
     // Loop only. Voted: this replica's trip vote is in the window (withdrawn once its breaker has closed again).
     public CallCounts Last;
     public bool Voted;

@@ -12,12 +12,29 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
 {
     private readonly ConcurrentDictionary<string, SharedBreaker> _breakers = new(StringComparer.Ordinal);
     private long _nextMembershipCheck;
+    private int _registrySizeSeen = -1;
     private volatile bool _stopping;
+
+    private SharedBreaker[] _shared = [];
+    private int _sharedVersion = -1;
+    private int _version;
 
     public ICollection<SharedBreaker> All => _breakers.Values;
 
-    /// <summary>The breakers shared through Redis (not <see cref="SharingMode.Local"/>).</summary>
-    public SharedBreaker[] Shared() => _breakers.Values.Where(s => s.Mode != SharingMode.Local).ToArray();
+    /// <summary>The breakers shared through Redis (not <see cref="SharingMode.Local"/>). Built again only after a breaker
+    /// was added or removed (a tick of 10,000 idle breakers must not copy them): the version is read before the copy, so
+    /// a change racing with it leaves the version ahead and the next call copies again.</summary>
+    public SharedBreaker[] Shared()
+    {
+        int version = Volatile.Read(ref _version);
+        if (version != _sharedVersion)
+        {
+            _shared = _breakers.Values.Where(s => s.Mode != SharingMode.Local).ToArray();
+            _sharedVersion = version;
+        }
+
+        return _shared;
+    }
 
     public bool TryGet(string name, out SharedBreaker shared) => _breakers.TryGetValue(name, out shared!);
 
@@ -67,9 +84,22 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
         return true;
     }
 
-    /// <summary>Picks up new registry breakers; every <see cref="RedisStateOptions.PollInterval"/>, drops evicted ones.</summary>
+    /// <summary>Picks up new registry breakers (when the registry's size changed, else every second); every second,
+    /// drops evicted ones.</summary>
     public void Discover()
     {
+        // Copying the registry's breakers at every step cost 10,000 idle breakers a large allocation ten times a second:
+        // look only when its size changed, or at the membership check (a breaker removed and another added in between
+        // is picked up then, or at its first state change, which tracks it at once).
+        long now = context.Clock.NowMs;
+        int size = registry.Count;
+        bool membershipDue = now >= _nextMembershipCheck;
+        if (size == _registrySizeSeen && !membershipDue)
+        {
+            return;
+        }
+
+        _registrySizeSeen = size;
         foreach (var breaker in registry.Breakers)
         {
             if (!_breakers.ContainsKey(breaker.Name))
@@ -78,13 +108,12 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
             }
         }
 
-        long now = context.Clock.NowMs;
-        if (now < _nextMembershipCheck)
+        if (!membershipDue)
         {
             return;
         }
 
-        _nextMembershipCheck = now + context.PollIntervalMs;
+        _nextMembershipCheck = now + MembershipCheckMs;
         foreach (var shared in _breakers.Values)
         {
             if (shared.FromRegistry && (!registry.TryGet(shared.Name, out var current) || !ReferenceEquals(current, shared.Breaker)) &&
@@ -94,6 +123,9 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
             }
         }
     }
+
+    /// <summary>How often evicted registry breakers are looked for (every breaker is visited: not at every tick).</summary>
+    private const long MembershipCheckMs = 1_000;
 
     public SharedBreakerStatus Status(SharedBreaker s)
     {
@@ -126,6 +158,7 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
         var options = context.Options;
         var mode = options.ModeFor?.Invoke(breaker.Name) ?? options.Mode;
         var shared = _breakers.GetOrAdd(breaker.Name, _ => new SharedBreaker(breaker, mode, options.KeyPrefix, fromRegistry));
+        Interlocked.Increment(ref _version);
         if (ReferenceEquals(shared.Breaker, breaker) && Interlocked.Exchange(ref shared.Hooked, 1) == 0)
         {
             breaker.SetCoordination(() => Status(shared).ToCoordination(link.UnavailableSince, link.UnavailableReason));
@@ -138,6 +171,7 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
 
     private void Untrack(SharedBreaker shared)
     {
+        Interlocked.Increment(ref _version);
         if (!shared.FromRegistry)
         {
             shared.Breaker.StateChanged -= OnStateChanged;

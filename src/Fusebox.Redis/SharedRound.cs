@@ -9,7 +9,7 @@ namespace Fusebox.Redis;
 /// </summary>
 internal sealed class SharedRound(CoordinatorContext context, SharedStateStore store, StateAdopter adopter)
 {
-    /// <summary>One tick of the round; true when it talked to Redis (the tick then needs no poll).</summary>
+    /// <summary>One tick of the round; true when it talked to Redis (the tick then needs no read).</summary>
     public async Task<bool> TickAsync(SharedBreaker shared, ClusterView view, CallCounts counts, CancellationToken stop)
     {
         bool synced = await ProbeAsync(shared, counts, stop).ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace Fusebox.Redis;
 /// (<see cref="SharedBreaker.Corruption"/>, logged once, repaired at its next tick) and the call returns null; it never
 /// makes Redis "unavailable" for the other breakers. Connection failures and timeouts throw, as before.
 /// </summary>
-internal sealed class SharedStateStore(CoordinatorContext context, RedisLink link)
+internal sealed class SharedStateStore(CoordinatorContext context, RedisLink link, ChangeLog log)
 {
     public Task<ClusterView?> ReadAsync(SharedBreaker shared, CancellationToken stop) =>
         EvalAsync(shared, RedisScripts.Read, [shared.StateKey], [StateTtl], stop);
@@ -27,7 +27,7 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
     public Task<ClusterView?> ProbeSucceededAsync(SharedBreaker shared, long clusterGeneration, int successes, CancellationToken stop) =>
         EvalAsync(shared, RedisScripts.ProbeSucceeded, [shared.StateKey, shared.LeaseKey],
             [shared.View?.Epoch ?? "", clusterGeneration, successes, context.ReplicaId, StateTtl, context.ChannelName, shared.Name, context.Clock.NowMicros,
-                .. BucketArgs(shared), context.LeaseMs], stop);
+                .. BucketArgs(shared), context.LeaseMs], stop, commitCode: 2);
 
     /// <summary>Adds calls and failures (and a trip vote) to the current bucket and lets the script decide on the window.</summary>
     public Task<ClusterView?> FlushAsync(SharedBreaker shared, long calls, long failures, Ballot ballot, CancellationToken stop)
@@ -44,7 +44,7 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
             baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()), StateTtl, context.ChannelName, shared.Name,
             context.Clock.NowMicros, ballot switch { Ballot.Vote => "1", Ballot.Withdraw => "-1", _ => "0" }, .. BucketArgs(shared, thresholds),
         ];
-        return EvalAsync(shared, RedisScripts.Flush, [shared.StateKey], args, stop);
+        return EvalAsync(shared, RedisScripts.Flush, [shared.StateKey], args, stop, commitCode: 2);
     }
 
     /// <summary>A manual state for every replica (closing clears the window and the backoff).</summary>
@@ -73,7 +73,7 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
             options.HalfOpenPermits, options.SuccessesToClose ?? options.HalfOpenPermits, ViewLimits.RoundMs(options, context.Options), StateTtl,
             context.ChannelName, shared.Name, context.Clock.NowMicros, restoreMs, restoreOpens, .. BucketArgs(shared),
         ];
-        var view = await EvalAsync(shared, RedisScripts.Transition, [shared.StateKey], args, stop).ConfigureAwait(false);
+        var view = await EvalAsync(shared, RedisScripts.Transition, [shared.StateKey], args, stop, commitCode: 1).ConfigureAwait(false);
         if (view is { Code: 1 })
         {
             RedisStateLog.Won(context.Logger, shared.Name, view.State, context.ReplicaId, view.Description);
@@ -99,7 +99,10 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
         }
     }
 
-    private async Task<ClusterView?> EvalAsync(SharedBreaker shared, string script, RedisKey[] keys, RedisValue[] args, CancellationToken stop)
+    // commitCode: the reply code with which the script says it committed a transition (0: it never does); the breaker
+    // then goes into this replica's next change-log append.
+    private async Task<ClusterView?> EvalAsync(SharedBreaker shared, string script, RedisKey[] keys, RedisValue[] args, CancellationToken stop,
+        int commitCode = 0)
     {
         ParsedReply parsed;
         long requestedAt = context.Clock.NowMs;
@@ -117,6 +120,11 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
 
         if (parsed.View is { } view)
         {
+            if (commitCode > 0 && view.Code == commitCode)
+            {
+                log.Committed(shared.Name, view);
+            }
+
             return view;
         }
 

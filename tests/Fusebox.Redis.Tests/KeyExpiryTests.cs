@@ -19,11 +19,11 @@ public class KeyExpiryTests
         r1.Breaker.Isolate("creates the state key");
         await Eventually.TrueAsync(async () => await db.KeyExistsAsync(state), "the state key");
 
-        // An idle breaker's replica only polls it (every 500 ms here): each poll gives the key another StateTimeToLive.
+        // An idle breaker's replica only sweeps it (every 500 ms here): each sweep read gives the key another StateTimeToLive.
         await db.KeyExpireAsync(state, TimeSpan.FromSeconds(5));
-        await Eventually.TrueAsync(async () => await db.KeyTimeToLiveAsync(state) > TimeSpan.FromSeconds(60), "a poll refreshes the expiry");
+        await Eventually.TrueAsync(async () => await db.KeyTimeToLiveAsync(state) > TimeSpan.FromSeconds(60), "a sweep read refreshes the expiry");
 
-        // Busy: the flushes (which stand in for the polls) refresh it too.
+        // Busy: the flushes refresh it too.
         r1.Breaker.Reset();
         await db.KeyExpireAsync(state, TimeSpan.FromSeconds(5));
         for (int i = 0; i < 20 && await db.KeyTimeToLiveAsync(state) <= TimeSpan.FromSeconds(60); i++)
@@ -37,7 +37,11 @@ public class KeyExpiryTests
         // Abandoned: nobody refreshes it any more.
         await r1.DisposeAsync();
         await db.KeyExpireAsync(state, TimeSpan.FromSeconds(5));
-        await Task.Delay(700); // more than a poll interval: a live replica would have refreshed it by now
+        await Task.Delay(700); // more than a sweep interval: a live replica would have refreshed it by now
         Assert.True(await db.KeyTimeToLiveAsync(state) <= TimeSpan.FromSeconds(5), "no replica, no refresh");
+
+        // The prefix's change log expires too, StateTimeToLive after the last replica appended to it or read it.
+        var logTtl = await db.KeyTimeToLiveAsync(prefix + ":changes");
+        Assert.True(logTtl is { } ttl && ttl <= TimeSpan.FromMinutes(2), $"the change log expires (TTL {logTtl})");
     }
 }

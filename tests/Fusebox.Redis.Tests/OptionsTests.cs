@@ -12,7 +12,8 @@ public class OptionsTests
         Assert.Equal(2, o.QuorumMinReplicas);
         Assert.Equal(0.5, o.QuorumFraction);
         Assert.Equal(TimeSpan.FromMilliseconds(100), o.FlushInterval);
-        Assert.Equal(TimeSpan.FromSeconds(2), o.PollInterval);
+        Assert.Null(o.PollInterval); // the change log is read at every tick
+        Assert.Equal(TimeSpan.FromMinutes(1), o.SweepInterval);
         Assert.Equal("fusebox", o.KeyPrefix);
     }
 
@@ -30,7 +31,8 @@ public class OptionsTests
         { "Window / BucketDuration must be at most 120 buckets (was 600", o => o.Window = TimeSpan.FromMinutes(10) }, // 1 s buckets
         { "at least 00:00:00.2500000", o => (o.Window, o.BucketDuration) = (TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)) },
         { "Mode", o => o.Mode = (SharingMode)7 },
-        { "StateTimeToLive must be in [00:20:00", o => (o.PollInterval, o.StateTimeToLive) = (TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)) },
+        { "StateTimeToLive must be in [00:20:00", o => (o.SweepInterval, o.StateTimeToLive) = (TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)) },
+        { "SweepInterval", o => o.SweepInterval = TimeSpan.FromMilliseconds(50) },
     };
 
     [Theory]

@@ -14,10 +14,10 @@ public class OutageTripTests
     {
         await using var redis = await RedisServer.StartAsync();
         string prefix = Prefix.New();
-        // r1 learns of r2's reset neither by message nor by poll before the stall; it reconnects 1 s after falling back,
+        // r1 learns of r2's reset neither by message nor by its change log or sweep before the stall; it reconnects 1 s after falling back,
         // so its trip is taken from the queue (and its publishing dropped) while Redis is still unavailable to it.
         var o1 = Replica.Options(prefix, SharingMode.Any, "r1");
-        (o1.PollInterval, o1.ReconnectInterval) = (TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1));
+        (o1.PollInterval, o1.SweepInterval, o1.ReconnectInterval) = (TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1));
         await using var r1 = await Replica.StartAsync(redis.ConnectionString, o1);
         await using var r2 = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, SharingMode.Any, "r2"));
         await using var admin = await redis.ConnectAdminAsync();

@@ -42,7 +42,7 @@ public class WindowCountTests
         string prefix = Prefix.New();
         // r1 flushes on its ticks only every 10 s: its failures wait in the breaker's counters until its trip flushes them.
         var o1 = Replica.Options(prefix, id: "r1");
-        (o1.FlushInterval, o1.PollInterval) = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+        (o1.FlushInterval, o1.PollInterval, o1.SweepInterval) = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
         await using var r1 = await Replica.StartAsync(redis.ConnectionString, o1);
         await using var r2 = await Replica.StartAsync(redis.ConnectionString, Replica.Options(prefix, id: "r2"));
 

@@ -30,7 +30,8 @@ internal sealed class Replica : IAsyncDisposable
 
     public SharedBreakerStatus Status => Coordinator.GetStatus(BreakerName)!;
 
-    /// <summary>Test defaults: flush every 50 ms, poll every 500 ms, 500 ms operation timeout, cluster window 10 s. The
+    /// <summary>Test defaults: flush every 50 ms (the change log read at every tick), every breaker swept every 500 ms,
+    /// 500 ms operation timeout, cluster window 10 s. The
     /// coordinator runs on the system clock (these tests measure real propagation against a real redis-server), while
     /// the registry's breakers run on a fake one; the reconciler's rules are tested on fake time in Reconciler/.</summary>
     public static RedisStateOptions Options(string prefix, SharingMode mode = SharingMode.Quorum, string? id = null) => new()
@@ -39,7 +40,7 @@ internal sealed class Replica : IAsyncDisposable
         ReplicaId = id,
         Mode = mode,
         FlushInterval = TimeSpan.FromMilliseconds(50),
-        PollInterval = TimeSpan.FromMilliseconds(500),
+        SweepInterval = TimeSpan.FromMilliseconds(500),
         OperationTimeout = TimeSpan.FromMilliseconds(500),
         ReconnectInterval = TimeSpan.FromMilliseconds(200),
         MinimumCalls = 10,

@@ -23,9 +23,10 @@ public class ClusterTopologyTests
         Report($"cluster of 6 nodes created and healthy in {startWatch.ElapsedMilliseconds} ms");
         string prefix = Prefix.New();
 
-        // A poll of 30 s: within the 5 s the test waits, only pub/sub can carry a transition to an idle replica.
+        // The change log read every 30 s and the sweep every 5 min: within the 5 s the test waits, only pub/sub can carry a
+        // transition to an idle replica.
         var replicas = await Replica.StartManyAsync(3, cluster.ConnectionString, prefix, SharingMode.Any,
-            configure: o => o.PollInterval = TimeSpan.FromSeconds(30));
+            configure: o => (o.PollInterval, o.SweepInterval) = (TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5)));
         await using var cleanup = new DisposeAll(replicas);
         await AddAsync(replicas, s_names);
         var owners = await Task.WhenAll(s_names.Select(async n => (await cluster.MasterOfAsync(StateKey(prefix, n)))!));
