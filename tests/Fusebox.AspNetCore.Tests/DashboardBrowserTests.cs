@@ -40,6 +40,7 @@ public class DashboardBrowserTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ArtifactPath("dashboard-open.png"), FullPage = true });
 
         await card.Locator("button[data-action=reset]").ClickAsync();
+        await page.Locator("#confirm-ok").ClickAsync(); // the confirmation step; no reason given
         await Assertions.Expect(card).ToHaveAttributeAsync("data-state", "closed");
         Assert.Equal(BreakerState.Closed, fraud.State);
         Assert.Equal("reset by alice via the admin API", fraud.Snapshot().LastReasonDescription);
