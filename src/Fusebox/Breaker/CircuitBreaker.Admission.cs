@@ -27,8 +27,21 @@ public sealed partial class CircuitBreaker
 
     /// <summary>A permit of a closed or disabled state: timed only when that state's settings have a slow-call threshold.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private CircuitPermit ClosedPermit(StateRecord s) =>
-        new(this, s.Generation, -1, 0, s.SlowThresholdTicks == 0 ? CircuitPermit.Untimed : _clock.NowPrecise());
+    private CircuitPermit ClosedPermit(StateRecord s) => new(this, s.Generation, -1, 0, StartTimestamp(s));
+
+    /// <summary>The start time of a call admitted in <paramref name="s"/>: read when something will use the duration
+    /// (the slow-call threshold, statistics, a listener on the duration histogram), otherwise <see cref="CircuitPermit.Untimed"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long StartTimestamp(StateRecord s) => s.SlowThresholdTicks != 0 || TimesCall() ? _clock.NowPrecise() : CircuitPermit.Untimed;
+
+    /// <summary>The start time of a call admitted in a plain closed state (no slow-call threshold).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal long StartTimestamp() => TimesCall() ? _clock.NowPrecise() : CircuitPermit.Untimed;
+
+    /// <summary>Whether a call with no slow-call threshold is timed: every call while the duration histogram has a
+    /// listener, the statistics' sample otherwise (see <see cref="BreakerStatistics"/>). Two field reads when both are off.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TimesCall() => _metrics.DurationObserved || (_statistics is { } statistics && statistics.TimesNextCall());
 
     /// <summary>
     /// The common rejection — open, within its break — decided from a state the caller has already read, and counted.
@@ -88,7 +101,7 @@ public sealed partial class CircuitBreaker
                     long now = _clock.Now();
                     if (s.Probes!.TryClaim(now, s.Settings.ProbeTimeoutTicks, out int slot, out long token))
                     {
-                        return new CircuitPermit(this, s.Generation, slot, token, s.SlowThresholdTicks == 0 ? CircuitPermit.Untimed : _clock.NowPrecise());
+                        return new CircuitPermit(this, s.Generation, slot, token, StartTimestamp(s));
                     }
 
                     rejectedIn = s.State;
@@ -108,6 +121,7 @@ public sealed partial class CircuitBreaker
     {
         _counters.Increment(CallCounter.Rejected);
         _metrics.RecordCall(Name, "rejected");
+        _statistics?.Rejected();
         TraceEvents.Rejected(Name, state, retryAfter, _clock.Provider);
         return default;
     }

@@ -18,7 +18,25 @@ public sealed partial class CircuitBreaker
             return Completion.Ignored;
         }
 
-        return settings.ShouldHandleException is { } handle ? HandledException(handle, exception) : Completion.Failure;
+        var completion = settings.ShouldHandleException is { } handle ? HandledException(handle, exception) : Completion.Failure;
+        return completion == Completion.Failure ? Failed(exception) : completion;
+    }
+
+    /// <summary>A call failed with <paramref name="exception"/> (null when the caller gave none): kept as the last
+    /// failure when statistics are on, and told apart as <see cref="Completion.TimedOut"/> when it is a timeout.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal Completion Failed(Exception? exception)
+    {
+        _statistics?.LastFailure.Exception(exception, _clock.Now());
+        return exception is not null && LastFailure.IsTimeout(exception) ? Completion.TimedOut : Completion.Failure;
+    }
+
+    /// <summary>A result counted as a failure: kept as the last failure when statistics are on.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Completion ResultFailed<TResult>(TResult result)
+    {
+        _statistics?.LastFailure.Result(result, _clock.Now());
+        return Completion.Failure;
     }
 
     internal Completion Classify<TResult>(TResult result) => Classify(Volatile.Read(ref _state), result);
@@ -53,7 +71,7 @@ public sealed partial class CircuitBreaker
     {
         try
         {
-            return handle.ShouldHandle(result) ? Completion.Failure : Completion.Success;
+            return handle.ShouldHandle(result) ? ResultFailed(result) : Completion.Success;
         }
 #pragma warning disable CA1031 // as in HandledException
         catch (Exception)
@@ -82,7 +100,7 @@ public sealed partial class CircuitBreaker
     {
         try
         {
-            return await handle.ShouldHandleAsync(result, cancellationToken).ConfigureAwait(false) ? Completion.Failure : Completion.Success;
+            return await handle.ShouldHandleAsync(result, cancellationToken).ConfigureAwait(false) ? ResultFailed(result) : Completion.Success;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -105,7 +123,7 @@ public sealed partial class CircuitBreaker
         if (ReferenceEquals(permit.Breaker, this) && completion != Completion.Ignored && s.Generation == permit.Generation
             && !permit.IsProbe && s.SlowThresholdTicks == 0)
         {
-            RecordMeasured(s, completion == Completion.Failure, slow: false);
+            RecordMeasured(s, completion, slow: false, Elapsed(permit.StartedAt));
             return;
         }
 
@@ -117,10 +135,10 @@ public sealed partial class CircuitBreaker
     /// report, it is classified by the settings in force when it completes (the record read here), so every call
     /// style classifies a call that spans a Reconfigure the same way.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void CompleteClosed<TResult>(StateRecord issuedIn, TResult result)
+    internal void CompleteClosed<TResult>(StateRecord issuedIn, TResult result, long startedAt)
     {
         var s = Volatile.Read(ref _state);
-        CompleteClosed(issuedIn, s, Classify(s, result));
+        CompleteClosed(issuedIn, s, Classify(s, result), startedAt);
     }
 
     /// <summary>
@@ -130,8 +148,8 @@ public sealed partial class CircuitBreaker
     /// a breaker with a result predicate.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Completion ClassifyUnguarded<TResult>(StateRecord current, TResult result) =>
-        typeof(TResult) != typeof(VoidResult) && current.ShouldHandleResult is { } handle && handle.ShouldHandle(result) ? Completion.Failure : Completion.Success;
+    internal Completion ClassifyUnguarded<TResult>(StateRecord current, TResult result) =>
+        typeof(TResult) != typeof(VoidResult) && current.ShouldHandleResult is { } handle && handle.ShouldHandle(result) ? ResultFailed(result) : Completion.Success;
 
     /// <summary>A result predicate threw: counted on the meter, and the call is a failure (as in <see cref="HandledResult"/>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -144,27 +162,27 @@ public sealed partial class CircuitBreaker
     /// <summary>Records a classified outcome of a call admitted in <paramref name="issuedIn"/>, given the record read
     /// for its classification.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void CompleteClosed(StateRecord issuedIn, StateRecord current, Completion completion)
+    internal void CompleteClosed(StateRecord issuedIn, StateRecord current, Completion completion, long startedAt)
     {
         if (ReferenceEquals(current, issuedIn) && completion != Completion.Ignored)
         {
-            RecordMeasured(current, completion == Completion.Failure, slow: false);
+            RecordMeasured(current, completion, slow: false, Elapsed(startedAt));
             return;
         }
 
-        CompleteClosedSlow(issuedIn, completion, current);
+        CompleteClosedSlow(issuedIn, completion, current, startedAt);
     }
 
     /// <summary>Records the exception of a call admitted in closed state <paramref name="issuedIn"/> without a permit.</summary>
-    internal void CompleteClosed(StateRecord issuedIn, Exception exception, CancellationToken cancellationToken)
+    internal void CompleteClosed(StateRecord issuedIn, Exception exception, CancellationToken cancellationToken, long startedAt)
     {
         var s = Volatile.Read(ref _state);
-        CompleteClosed(issuedIn, s, Classify(s.Settings, exception, cancellationToken));
+        CompleteClosed(issuedIn, s, Classify(s.Settings, exception, cancellationToken), startedAt);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CompleteClosedSlow(StateRecord issuedIn, Completion completion, StateRecord s) =>
-        CompleteSlow(new CircuitPermit(this, issuedIn.Generation, -1, 0, CircuitPermit.Untimed), completion, s);
+    private void CompleteClosedSlow(StateRecord issuedIn, Completion completion, StateRecord s, long startedAt) =>
+        CompleteSlow(new CircuitPermit(this, issuedIn.Generation, -1, 0, startedAt), completion, s);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void CompleteSlow(in CircuitPermit permit, Completion completion, StateRecord s)
@@ -186,15 +204,13 @@ public sealed partial class CircuitBreaker
             return;
         }
 
-        bool failure = completion == Completion.Failure;
-
-        // A permit issued before a slow-call threshold was configured was never timed: it is not slow.
-        bool slow = s.SlowThresholdTicks != 0 && permit.StartedAt != CircuitPermit.Untimed
-                    && _clock.NowPrecise() - permit.StartedAt >= s.SlowThresholdTicks;
+        // A permit issued before a slow-call threshold was configured was never timed (elapsed -1): it is not slow.
+        long elapsed = Elapsed(permit.StartedAt);
+        bool slow = s.SlowThresholdTicks != 0 && elapsed >= s.SlowThresholdTicks;
 
         if (!permit.IsProbe)
         {
-            RecordMeasured(s, failure, slow);
+            RecordMeasured(s, completion, slow, elapsed);
             return;
         }
 
@@ -204,8 +220,8 @@ public sealed partial class CircuitBreaker
             return;
         }
 
-        CountCompleted(failure, slow);
-        if (failure)
+        CountCompleted(completion, slow, elapsed);
+        if (completion >= Completion.Failure)
         {
             Decide(s, VerdictKind.Reopen);
         }
@@ -217,17 +233,19 @@ public sealed partial class CircuitBreaker
 
     /// <summary>Counts an outcome of an ordinary (not probe) permit and lets the trip policy judge it.</summary>
     /// <param name="s">The record the call was admitted in (same generation): its window is the only one it may reach.</param>
-    /// <param name="failure">The call counted as a failure.</param>
+    /// <param name="completion">Success, failure or timeout.</param>
     /// <param name="slow">The call was slower than the slow-call threshold.</param>
+    /// <param name="elapsed">The call's duration in ticks; -1 when it was not timed.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void RecordMeasured(StateRecord s, bool failure, bool slow)
+    private void RecordMeasured(StateRecord s, Completion completion, bool slow, long elapsed)
     {
+        bool failure = completion >= Completion.Failure;
         // Into the window of the record read and checked above, never the current one: if the breaker moved on in
         // between, this outcome lands in a window no state uses any more, so it can neither trip nor pollute the
         // window of a later generation. The meter first: a windowed meter's interlocked operation waits for earlier
         // stores to drain, so the counter's store is better made after it than before.
         var decision = s.Meter.Record(failure, slow, s.MeterNeedsClock ? _clock.Now() : 0);
-        CountCompleted(failure, slow);
+        CountCompleted(completion, slow, elapsed);
         if (decision != TripDecision.None && s.State == BreakerState.Closed)
         {
             Trip(s, decision);
@@ -235,8 +253,9 @@ public sealed partial class CircuitBreaker
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CountCompleted(bool failure, bool slow)
+    private void CountCompleted(Completion completion, bool slow, long elapsed)
     {
+        bool failure = completion >= Completion.Failure;
         _counters.Increment(failure ? CallCounter.Failure : CallCounter.Success);
         _metrics.RecordCall(Name, failure ? "failure" : "success");
         if (slow)
@@ -244,11 +263,43 @@ public sealed partial class CircuitBreaker
             _counters.Increment(CallCounter.Slow);
             _metrics.RecordSlowCall(Name);
         }
+
+        if (elapsed >= 0 || _statistics is not null)
+        {
+            Observe(completion, slow, elapsed);
+        }
     }
+
+    /// <summary>Feeds a completed call to the statistics and, when it was timed, the duration histogram.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Observe(Completion completion, bool slow, long elapsed)
+    {
+        var outcome = completion switch
+        {
+            Completion.TimedOut => SliceCounter.Timeout,
+            Completion.Failure => SliceCounter.Failure,
+            _ => SliceCounter.Success,
+        };
+        _statistics?.Completed(outcome, slow, elapsed);
+        if (elapsed >= 0 && _metrics.DurationObserved)
+        {
+            _metrics.RecordDuration(Name, outcome switch
+            {
+                SliceCounter.Timeout => "timeout",
+                SliceCounter.Failure => "failure",
+                _ => "success",
+            }, elapsed);
+        }
+    }
+
+    /// <summary>A call's duration from its start time; -1 for a call that was not timed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Elapsed(long startedAt) => startedAt == CircuitPermit.Untimed ? -1 : Math.Max(0, _clock.NowPrecise() - startedAt);
 
     private void CountIgnored()
     {
         _counters.Increment(CallCounter.Ignored);
         _metrics.RecordCall(Name, "ignored");
+        _statistics?.Ignored();
     }
 }

@@ -126,11 +126,16 @@ public sealed partial class CircuitBreaker
         }
 
         Interlocked.Increment(ref _stateChanges);
+        RecentTransitionRing().Add(new TransitionRecord(next.ChangedAt, expected.State, next.State, next.Reason, next.Description, next.Generation));
         _metrics.RecordTransition(Name, expected.State, next.State);
         TraceEvents.StateChanged(Name, expected, next);
         RaiseStateChanged(expected, next);
         return true;
     }
+
+    /// <summary>The ring of recent transitions, created by the first (a breaker that never changes state keeps none).</summary>
+    private TransitionRing RecentTransitionRing() =>
+        Volatile.Read(ref _transitions) ?? Interlocked.CompareExchange(ref _transitions, new TransitionRing(), null) ?? _transitions;
 
     private void RaiseStateChanged(StateRecord from, StateRecord to)
     {

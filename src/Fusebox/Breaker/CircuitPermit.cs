@@ -58,7 +58,11 @@ public readonly struct CircuitPermit : IDisposable
     /// <summary>Reports that the call failed, whatever the breaker's <see cref="CircuitBreakerOptions.ShouldHandleException"/> says.</summary>
     /// <param name="exception">The failure's exception, if any (kept for diagnostics only).</param>
     /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
-    public void RecordFailure(Exception? exception = null) => Reporter().Complete(this, Completion.Failure);
+    public void RecordFailure(Exception? exception = null)
+    {
+        var issuer = Reporter();
+        issuer.Complete(this, issuer.Failed(exception));
+    }
 
     /// <summary>Reports an exception the call threw, classified by the breaker: the caller's own cancellation
     /// (<paramref name="cancellationToken"/> cancelled) is ignored, otherwise <see cref="CircuitBreakerOptions.ShouldHandleException"/> decides.</summary>
@@ -140,10 +144,13 @@ public readonly struct CircuitPermit : IDisposable
     }
 }
 
-/// <summary>How a call ended, for the breaker's bookkeeping.</summary>
+/// <summary>How a call ended, for the breaker's bookkeeping. The failures come last: a failure is <c>&gt;= Failure</c>.</summary>
 internal enum Completion : byte
 {
     Success,
-    Failure,
     Ignored,
+    Failure,
+
+    /// <summary>A failure that was a timeout (counted as a failure everywhere; told apart by statistics and the duration histogram).</summary>
+    TimedOut,
 }

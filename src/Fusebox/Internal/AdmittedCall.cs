@@ -23,16 +23,17 @@ internal interface IAdmittedCall
 /// A call admitted by a closed breaker without a permit: the state record it was admitted in plays the permit's
 /// generation (a record is replaced on every transition, so "still the same record" is "still the same generation").
 /// Why: no permit struct to build, pass by reference and keep on the stack, which was a large part of a closed call.
-/// Only used when no slow-call threshold is set, so there is no start time to remember.
+/// Only used when no slow-call threshold is set; the start time is <see cref="CircuitPermit.Untimed"/> unless the call is
+/// timed for statistics or the duration histogram.
 /// </summary>
-internal readonly struct ClosedCall(CircuitBreaker breaker, StateRecord admittedIn) : IAdmittedCall
+internal readonly struct ClosedCall(CircuitBreaker breaker, StateRecord admittedIn, long startedAt) : IAdmittedCall
 {
     // A closed call is admitted only while no asynchronous clause is configured (StateRecord.IsPlainClosed). If a
     // Reconfigure adds one while the call runs, RecordResult waits for it on this thread: rare, and still correct.
     public bool ClassifiesAsynchronously => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void RecordResult<TResult>(TResult result) => breaker.CompleteClosed(admittedIn, result);
+    public void RecordResult<TResult>(TResult result) => breaker.CompleteClosed(admittedIn, result, startedAt);
 
     public ValueTask RecordResultAsync<TResult>(TResult result, CancellationToken cancellationToken)
     {
@@ -43,7 +44,7 @@ internal readonly struct ClosedCall(CircuitBreaker breaker, StateRecord admitted
     // Out of line: a throwing operation is the rare case, and its bookkeeping would bloat every call's frame.
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void RecordException(Exception exception, CancellationToken cancellationToken) =>
-        breaker.CompleteClosed(admittedIn, exception, cancellationToken);
+        breaker.CompleteClosed(admittedIn, exception, cancellationToken, startedAt);
 
     /// <summary>Records a synchronous throw and returns it as a faulted task (the async styles' catch, out of line).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

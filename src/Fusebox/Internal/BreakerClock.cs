@@ -24,6 +24,9 @@ internal sealed class BreakerClock
 
     public TimeProvider Provider => _provider;
 
+    /// <summary>True for <see cref="TimeProvider.System"/>, where a high-resolution read costs a Stopwatch read.</summary>
+    public bool IsSystem => _isSystem;
+
     /// <summary>Monotonic time for state and window decisions, in TimeSpan ticks.</summary>
     public long Now() => _isSystem
         ? Environment.TickCount64 * TimeSpan.TicksPerMillisecond

@@ -34,6 +34,7 @@ public sealed class FuseboxMetrics : IDisposable
     private readonly Counter<long> _slowCalls;
     private readonly Counter<long> _transitions;
     private readonly Counter<long> _classificationErrors;
+    private readonly Histogram<double> _callDuration;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a new <c>Fusebox</c> meter when null.
     /// With a factory, every instance created from it shares the factory's meter and its instruments.</summary>
@@ -42,7 +43,8 @@ public sealed class FuseboxMetrics : IDisposable
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _shared = s_instruments.GetValue(_meter, static meter => new MeterInstruments(meter));
-        (_calls, _slowCalls, _transitions, _classificationErrors) = (_shared.Calls, _shared.SlowCalls, _shared.Transitions, _shared.ClassificationErrors);
+        (_calls, _slowCalls, _transitions, _classificationErrors, _callDuration) =
+            (_shared.Calls, _shared.SlowCalls, _shared.Transitions, _shared.ClassificationErrors, _shared.CallDuration);
     }
 
     /// <summary>The instance used by breakers created without one.</summary>
@@ -71,6 +73,27 @@ public sealed class FuseboxMetrics : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void AddCall(string breaker, string outcome) =>
         _calls.Add(1, new KeyValuePair<string, object?>(BreakerTag, breaker), new KeyValuePair<string, object?>("fusebox.outcome", outcome));
+
+    /// <summary>True when <c>fusebox.call.duration</c> has a listener: only then do calls read the clock for it.</summary>
+    internal bool DurationObserved
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _callDuration.Enabled;
+    }
+
+    /// <summary>Records a call's duration (TimeSpan ticks) on <c>fusebox.call.duration</c>, in seconds.</summary>
+    /// <param name="breaker">The breaker's name.</param>
+    /// <param name="outcome">success, failure or timeout.</param>
+    /// <param name="elapsedTicks">The call's duration.</param>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void RecordDuration(string breaker, string outcome, long elapsedTicks)
+    {
+        if (_callDuration.Enabled)
+        {
+            _callDuration.Record((double)elapsedTicks / TimeSpan.TicksPerSecond,
+                new KeyValuePair<string, object?>(BreakerTag, breaker), new KeyValuePair<string, object?>("fusebox.outcome", outcome));
+        }
+    }
 
     internal void RecordSlowCall(string breaker)
     {
@@ -123,6 +146,9 @@ public sealed class FuseboxMetrics : IDisposable
                 "State transitions, tagged fusebox.from and fusebox.to.");
             ClassificationErrors = meter.CreateCounter<long>("fusebox.classification_errors", "{error}",
                 "ShouldHandleException or ShouldHandleResult predicates that threw (tagged fusebox.predicate: exception, result); the call counted as a failure and its caller got the call's own exception or result.");
+            CallDuration = meter.CreateHistogram<double>("fusebox.call.duration", "s",
+                "Duration of calls that ran through a breaker, tagged fusebox.outcome: success, failure, timeout (rejected and ignored calls are not recorded).",
+                tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBoundaries });
             meter.CreateObservableGauge("fusebox.state", ObserveStates, "{state}",
                 "Current state per breaker name: 0 closed, 1 open, 2 half-open, 3 isolated, 4 disabled; several live breakers of one name report the most severe.");
         }
@@ -136,6 +162,12 @@ public sealed class FuseboxMetrics : IDisposable
         public Counter<long> Transitions { get; }
 
         public Counter<long> ClassificationErrors { get; }
+
+        public Histogram<double> CallDuration { get; }
+
+        // The boundaries OpenTelemetry's semantic conventions advise for HTTP durations in seconds (the SDK's
+        // default boundaries are meant for milliseconds and would put nearly every call in the first bucket).
+        private static readonly double[] DurationBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
         // Weak, so a breaker dropped by its owner is not kept alive just to be reported by the gauge.
         public ConditionalWeakTable<CircuitBreaker, object?> Breakers { get; } = new();
