@@ -76,11 +76,13 @@ public class DashboardBrowserTests
         await page.GotoAsync(new Uri(app.BaseAddress, "/fusebox").ToString());
         var line = Card(page, "fraud-service").Locator(".coordination");
         await Assertions.Expect(line).ToHaveTextAsync("shared via redis · cluster · Quorum mode: cluster generation 3");
+        await Assertions.Expect(line).ToHaveAttributeAsync("title", "As this replica sees it: the state was adopted from the shared state");
         await Assertions.Expect(Card(page, "plain").Locator(".coordination")).ToBeHiddenAsync();
 
         Volatile.Write(ref fallback, true); // the periodic snapshot on the event stream brings it without a reload
         await Assertions.Expect(line).ToHaveTextAsync("shared via redis · local fallback · Redis unavailable <b>x</b>");
         await Assertions.Expect(line).ToHaveAttributeAsync("data-fallback", "true");
+        await Assertions.Expect(line).ToHaveAttributeAsync("title", "As this replica sees it: the shared store is unreachable, this replica decides alone");
     }
 
     [Fact]
