@@ -44,6 +44,33 @@ public class AllocationTests
     }
 
     [ZeroAllocationFact]
+    public void Closed_success_and_failure_allocate_nothing_with_statistics_on()
+    {
+        foreach (var clock in new TimeProvider[] { TimeProvider.System, new Microsoft.Extensions.Time.Testing.FakeTimeProvider() })
+        {
+            var breaker = new CircuitBreaker("alloc", new CircuitBreakerOptions
+            {
+                CollectStatistics = true,
+                TripPolicy = TripPolicy.ConsecutiveFailures(int.MaxValue),
+                ShouldHandleResult = ResultPredicate.Handle<int>(static r => r < 0),
+            }, clock, new FuseboxMetrics());
+
+            Assert.Equal(0, AllocatedBy(() => breaker.ExecuteAsync(static (s, ct) => new ValueTask<int>(s), 1).GetAwaiter().GetResult()));
+            Assert.Equal(0, AllocatedBy(() => breaker.Execute(static (s, ct) => s, 1)));
+            Assert.Equal(0, AllocatedBy(() => breaker.TryExecute(static ct => 1)));
+            Assert.Equal(0, AllocatedBy(() => breaker.Execute(static (s, ct) => s, -1))); // a failing result, kept as the last failure
+            Assert.Equal(0, AllocatedBy(() =>
+            {
+                if (breaker.TryAcquire(out var permit))
+                {
+                    permit.RecordSuccess();
+                }
+            }));
+            Assert.True(breaker.Snapshot().Statistics!.Requests > 0);
+        }
+    }
+
+    [ZeroAllocationFact]
     public void Windowed_policies_allocate_nothing_per_call()
     {
         foreach (var policy in new[] { TripPolicy.FailureRate(0.5, 100, 10), TripPolicy.FailureRate(0.5, TimeSpan.FromSeconds(10), 10) })

@@ -134,6 +134,7 @@ internal static class BreakerOptionsFactory
         o.SuccessesToClose = c.SuccessesToClose ?? o.SuccessesToClose;
         o.ProbeTimeout = c.ProbeTimeout ?? o.ProbeTimeout;
         o.SlowCallThreshold = c.SlowCallThreshold ?? o.SlowCallThreshold;
+        o.CollectStatistics = c.CollectStatistics ?? o.CollectStatistics;
         return o;
     }
 
@@ -205,6 +206,7 @@ internal static class BreakerOptionsFactory
         SuccessesToClose = top.SuccessesToClose ?? below.SuccessesToClose,
         ProbeTimeout = top.ProbeTimeout ?? below.ProbeTimeout,
         SlowCallThreshold = top.SlowCallThreshold ?? below.SlowCallThreshold,
+        CollectStatistics = top.CollectStatistics ?? below.CollectStatistics,
         Critical = top.Critical ?? below.Critical,
     };
 }

@@ -30,7 +30,12 @@ internal sealed class LastFailure
 
     public void Result<TResult>(TResult result, long now)
     {
-        if (result is HttpResponseMessage response)
+        // A value-type result is neither inspected nor asked its type: either would box it (an allocation per failure).
+        if (typeof(TResult).IsValueType)
+        {
+            Write(now, FailureKind.Result, typeof(TResult), 0);
+        }
+        else if (result is HttpResponseMessage response)
         {
             Write(now, FailureKind.Result, response.ReasonPhrase, (int)response.StatusCode);
         }
