@@ -32,6 +32,29 @@ public class DashboardStateBrowserTests
     }
 
     [Fact]
+    public async Task An_open_breaker_counts_down_to_half_open_and_says_how_often_it_re_opened()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await AdminApp.StartAsync(kestrel: true, time: time);
+        var breaker = app.Registry.GetOrAdd("fraud-service", new CircuitBreakerOptions
+        {
+            BreakDuration = TimeSpan.FromSeconds(10),
+            BreakDurationBackoff = 2,
+            MaxBreakDuration = TimeSpan.FromMinutes(1),
+        });
+        breaker.FailTimes(5);
+        time.Advance(TimeSpan.FromSeconds(10));
+        breaker.FailTimes(1); // the probe fails: open again, for twice the break
+        Assert.Equal((1, TimeSpan.FromSeconds(20)), (breaker.Snapshot().ConsecutiveOpens, breaker.Snapshot().RetryAfter));
+
+        await using var session = await DashboardSession.OpenAsync(app);
+
+        // the page counts down on its own clock from the 20 s the snapshot gave
+        await Expect(session.Card("fraud-service").Locator(".countdown"))
+            .ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^ · half-open in (20|19|18|17) s · re-opened 1× since it last closed$"));
+    }
+
+    [Fact]
     public async Task The_configuration_in_force_is_on_each_card()
     {
         await using var app = await AdminApp.StartAsync(kestrel: true);
