@@ -9,43 +9,74 @@ namespace Fusebox.Internal;
 /// </summary>
 /// <remarks>
 /// Latency needs a clock read when a call starts and when it ends. With <see cref="TimeProvider.System"/> that is
-/// <see cref="System.Diagnostics.Stopwatch"/>, 16–30 ns a read on the machine the benchmarks run on, several times
-/// the cost of the rest of the statistics, so only one call in <see cref="SampleEvery"/> per thread is timed for
-/// them (a deterministic sample: a per-thread call count, no random number). The counts stay exact. A call that is
-/// timed anyway (a slow-call threshold, or a listener on <c>fusebox.call.duration</c>) always enters the histogram.
-/// With any other clock (a fake one in tests) every call is timed: there the cost is the provider's.
+/// <see cref="System.Diagnostics.Stopwatch"/>, 16–41 ns a read on the machine the benchmarks run on, several times
+/// the budget, so the latency summary times a sample: one call in <see cref="SampleEvery"/> (a per-breaker call count,
+/// no random number: exact on one thread, about one in 64 under concurrency, where increments of the count may race),
+/// plus the first call after each tick of the <see cref="CoarseClock"/>, so a breaker with little traffic (a call
+/// every 100 ms or less often) has every call timed. The counts stay exact. A call that is timed anyway (a slow-call
+/// threshold, or a listener on <c>fusebox.call.duration</c>) always enters the histogram. With any other clock (a
+/// fake one in tests) every call is timed and counted on that clock's own second: there the cost is the provider's.
 /// </remarks>
-internal sealed class BreakerStatistics(BreakerClock clock)
+internal sealed class BreakerStatistics
 {
-    /// <summary>One call in this many (per thread) is timed for the latency summary; a power of two.</summary>
-    public const int SampleEvery = 16;
+    /// <summary>One call in this many is timed for the latency summary (besides one per coarse tick); a power of two.</summary>
+    public const int SampleEvery = 64;
 
-    [ThreadStatic]
-    private static uint t_admissions;
-
+    private readonly BreakerClock _clock;
     private readonly RollingSlices _slices = new();
-    private readonly bool _timesEveryCall = !clock.IsSystem;
+    private readonly bool _timesEveryCall;
+    private uint _admissions; // plain increments: a lost one only shifts the sample
+    private long _timedInTick = -1; // the coarse tick in which a call was last timed
+
+    public BreakerStatistics(BreakerClock clock)
+    {
+        _clock = clock;
+        _timesEveryCall = !clock.IsSystem;
+        if (!_timesEveryCall)
+        {
+            CoarseClock.EnsureStarted();
+        }
+    }
 
     public LastFailure LastFailure { get; } = new();
 
     /// <summary>True when the call being admitted is to be timed for the latency summary.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TimesNextCall() => _timesEveryCall || (++t_admissions & (SampleEvery - 1)) == 0;
+    public bool TimesNextCall()
+    {
+        if (_timesEveryCall || (++_admissions & (SampleEvery - 1)) == 0)
+        {
+            return true;
+        }
+
+        long tick = CoarseClock.Tick;
+        if (_timedInTick == tick)
+        {
+            return false;
+        }
+
+        _timedInTick = tick; // a plain write: two calls racing here may both be timed, which is harmless
+        return true;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Completed(SliceCounter outcome, bool slow, long elapsed) => _slices.Completed(outcome, slow, elapsed, clock.Now());
+    public void Completed(SliceCounter outcome, bool slow, long elapsed) => _slices.Completed(outcome, slow, elapsed, Second());
 
-    public void Rejected() => _slices.Increment(SliceCounter.Rejected, clock.Now());
+    public void Rejected() => _slices.Increment(SliceCounter.Rejected, Second());
 
-    public void Ignored() => _slices.Increment(SliceCounter.Ignored, clock.Now());
+    public void Ignored() => _slices.Increment(SliceCounter.Ignored, Second());
+
+    /// <summary>The second calls are counted in: the coarse clock's on the system clock, the breaker clock's otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Second() => _timesEveryCall ? _clock.Now() / TimeSpan.TicksPerSecond : CoarseClock.Second;
 
     /// <summary>The statistics now: sums of the window's slices, percentiles from its buckets.</summary>
     public RollingStatistics Read()
     {
-        long now = clock.Now();
+        long now = _clock.Now();
         Span<long> totals = stackalloc long[RollingSlices.Stride];
         totals.Clear();
-        _slices.Sum(now, totals);
+        _slices.Sum(Second(), totals);
         return new RollingStatistics
         {
             Window = RollingSlices.Window,
@@ -56,7 +87,7 @@ internal sealed class BreakerStatistics(BreakerClock clock)
             Rejections = totals[(int)SliceCounter.Rejected],
             Ignored = totals[(int)SliceCounter.Ignored],
             Latency = Summarise(totals.Slice(RollingSlices.BucketOffset, LatencyBuckets.Count)),
-            LastFailure = LastFailure.Read(now, clock.UtcNow()),
+            LastFailure = LastFailure.Read(now, _clock.UtcNow()),
         };
     }
 

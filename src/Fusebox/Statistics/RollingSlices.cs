@@ -12,7 +12,8 @@ internal enum SliceCounter
 }
 
 /// <summary>
-/// Ten one-second slices of counts and latency buckets on the breaker's clock: the rolling window of
+/// Ten one-second slices of counts and latency buckets on the statistics' clock (<see cref="CoarseClock"/> on the
+/// system clock, the breaker's own otherwise): the rolling window of
 /// <see cref="BreakerStatistics"/>. A write is one interlocked increment into the slice of the current second; a
 /// slice is reset lazily, by the first write of a new second that finds it holding a second ten seconds old.
 /// </summary>
@@ -57,14 +58,14 @@ internal sealed class RollingSlices
     private readonly int[] _counts = new int[SliceCount * Stride];
     private readonly long[] _epochs = [Unused, Unused, Unused, Unused, Unused, Unused, Unused, Unused, Unused, Unused];
 
-    /// <summary>Counts one event of the second that <paramref name="now"/> (breaker clock ticks) falls in.</summary>
-    public void Increment(SliceCounter counter, long now) =>
-        Interlocked.Increment(ref _counts[SliceBase(now) + (int)counter]);
+    /// <summary>Counts one event of <paramref name="second"/> (of the statistics' clock).</summary>
+    public void Increment(SliceCounter counter, long second) =>
+        Interlocked.Increment(ref _counts[SliceBase(second) + (int)counter]);
 
     /// <summary>Counts a completed call, and its duration when it was timed (<paramref name="elapsed"/> ≥ 0).</summary>
-    public void Completed(SliceCounter outcome, bool slow, long elapsed, long now)
+    public void Completed(SliceCounter outcome, bool slow, long elapsed, long second)
     {
-        int slice = SliceBase(now);
+        int slice = SliceBase(second);
         var counts = _counts;
         Interlocked.Increment(ref counts[slice + (int)outcome]);
         if (outcome == SliceCounter.Timeout)
@@ -83,12 +84,11 @@ internal sealed class RollingSlices
         }
     }
 
-    /// <summary>Adds up the slices of the ten seconds ending with the one <paramref name="now"/> falls in.</summary>
-    /// <param name="now">Breaker clock ticks.</param>
+    /// <summary>Adds up the slices of the ten seconds ending with <paramref name="second"/>.</summary>
+    /// <param name="second">The current second of the statistics' clock.</param>
     /// <param name="totals">Receives <see cref="Stride"/> sums: counters at their <see cref="SliceCounter"/>, buckets from <see cref="BucketOffset"/>.</param>
-    public void Sum(long now, Span<long> totals)
+    public void Sum(long second, Span<long> totals)
     {
-        long second = now / TimeSpan.TicksPerSecond;
         Span<long> slice = stackalloc long[Stride];
         for (int s = 0; s < SliceCount; s++)
         {
@@ -116,10 +116,9 @@ internal sealed class RollingSlices
         }
     }
 
-    private int SliceBase(long now)
+    private int SliceBase(long second)
     {
-        long second = now / TimeSpan.TicksPerSecond;
-        int index = (int)(second % SliceCount);
+        int index = (int)((ulong)second % SliceCount); // seconds are never negative; unsigned is a shorter division
         return (Volatile.Read(ref _epochs[index]) == second ? index : Rotate(index, second)) * Stride;
     }
 

@@ -6,8 +6,10 @@ namespace Fusebox;
 /// is on; read with <see cref="CircuitBreaker.Snapshot"/>.
 /// </summary>
 /// <remarks>
-/// The window is made of one-second slices on the breaker's <see cref="TimeProvider"/>: the counts cover the slice
-/// in progress and the nine before it, so the oldest second drops out whole as the clock moves on. The counts are the
+/// The window is made of one-second slices: the counts cover the second in progress and the nine before it, so the
+/// oldest second drops out whole as the clock moves on. On <see cref="TimeProvider.System"/> the second is read from a
+/// process-wide timer that ticks every 100 ms (a slice may start up to a tick late); on any other provider, from the
+/// breaker's clock at every call. The counts are the
 /// breaker's own outcomes, exactly as its lifetime counters classify them (see <see cref="CircuitSnapshot"/>).
 /// </remarks>
 public sealed record RollingStatistics

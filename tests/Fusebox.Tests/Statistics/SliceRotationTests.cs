@@ -4,21 +4,19 @@ namespace Fusebox.Tests.Statistics;
 
 public class SliceRotationTests
 {
-    private const long Second = TimeSpan.TicksPerSecond;
-
     [Fact]
     public void The_first_write_of_a_second_resets_its_slice_and_older_seconds_are_not_summed()
     {
         var slices = new RollingSlices();
-        slices.Increment(SliceCounter.Success, 3 * Second);
-        slices.Increment(SliceCounter.Success, (3 * Second) + 999);
-        slices.Increment(SliceCounter.Failure, 12 * Second);
-        Assert.Equal((2, 1), Totals(slices, 12 * Second));
-        Assert.Equal((0, 1), Totals(slices, 13 * Second)); // second 3 left the window: 4..13
+        slices.Increment(SliceCounter.Success, 3);
+        slices.Increment(SliceCounter.Success, 3);
+        slices.Increment(SliceCounter.Failure, 12 );
+        Assert.Equal((2, 1), Totals(slices, 12 ));
+        Assert.Equal((0, 1), Totals(slices, 13 )); // second 3 left the window: 4..13
 
-        slices.Increment(SliceCounter.Success, 13 * Second); // slice 3 rotates from second 3 to 13
-        Assert.Equal((1, 1), Totals(slices, 13 * Second));
-        Assert.Equal((1, 0), Totals(slices, 22 * Second));
+        slices.Increment(SliceCounter.Success, 13 ); // slice 3 rotates from second 3 to 13
+        Assert.Equal((1, 1), Totals(slices, 13 ));
+        Assert.Equal((1, 0), Totals(slices, 22 ));
     }
 
     /// <summary>
@@ -36,7 +34,7 @@ public class SliceRotationTests
             long baseSecond = round * 100;
             for (int s = 0; s < 10; s++)
             {
-                slices.Increment(SliceCounter.Failure, (baseSecond + s) * Second); // every slice holds an older second
+                slices.Increment(SliceCounter.Failure, baseSecond + s); // every slice holds an older second
             }
 
             using var start = new Barrier(Writers);
@@ -45,7 +43,7 @@ public class SliceRotationTests
                 start.SignalAndWait();
                 for (int i = 0; i < PerWriter; i++)
                 {
-                    slices.Increment(SliceCounter.Success, (baseSecond + 10) * Second);
+                    slices.Increment(SliceCounter.Success, baseSecond + 10);
                 }
             })).ToArray();
             foreach (var w in writers)
@@ -59,14 +57,14 @@ public class SliceRotationTests
             }
 
             // Window 1..10: the failures of seconds 1..9 and every success; second 0's failure was cleared.
-            Assert.Equal((Writers * PerWriter, 9), Totals(slices, (baseSecond + 10) * Second));
+            Assert.Equal((Writers * PerWriter, 9), Totals(slices, baseSecond + 10));
         }
     }
 
-    private static (long Successes, long Failures) Totals(RollingSlices slices, long now)
+    private static (long Successes, long Failures) Totals(RollingSlices slices, long second)
     {
         var totals = new long[RollingSlices.Stride];
-        slices.Sum(now, totals);
+        slices.Sum(second, totals);
         return (totals[(int)SliceCounter.Success], totals[(int)SliceCounter.Failure]);
     }
 }
