@@ -1,3 +1,4 @@
+using Fusebox.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,7 +12,8 @@ public static class FuseboxEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps, under <paramref name="prefix"/>: <c>GET /</c> the dashboard; <c>GET /api/breakers</c> and
-    /// <c>GET /api/breakers/{name}</c> snapshots; <c>GET /api/events</c> a server-sent event stream (at most
+    /// <c>GET /api/breakers/{name}</c> snapshots; <c>GET /api/configured</c> the breakers configured under
+    /// <c>Fusebox:Breakers</c> that nothing has called yet; <c>GET /api/events</c> a server-sent event stream (at most
     /// <see cref="FuseboxEndpointOptions.MaxEventStreamConnections"/> at once); <c>GET /api/capabilities</c>; and
     /// <c>POST /api/breakers/{name}/isolate|disable|reset</c>, which require
     /// <see cref="FuseboxEndpointOptions.ControlPolicy"/> (403 when none is configured) and the header
@@ -36,6 +38,7 @@ public static class FuseboxEndpointRouteBuilderExtensions
         var services = endpoints.ServiceProvider;
         var registry = services.GetRequiredService<CircuitBreakerRegistry>();
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var configuration = services.GetService<FuseboxConfiguration>();
         var stream = new BreakerEventStream(registry, timeProvider, options.SnapshotInterval);
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusebox.AspNetCore");
         var refusals = new RefusalLog(logger, timeProvider);
@@ -59,6 +62,7 @@ public static class FuseboxEndpointRouteBuilderExtensions
                 string exact = RawBreakerName.Read(context, name, segmentsFromEnd: 0);
                 return registry.TryGet(exact, out var breaker) ? Results.Json(BreakerView.From(breaker), FuseboxJsonContext.Default.BreakerView) : Problems.NotFound(exact);
             }),
+            group.MapGet("/api/configured", () => Results.Json(ConfiguredBreakerView.NotYetCalled(configuration, registry), FuseboxJsonContext.Default.ConfiguredBreakerViewArray)),
             group.MapGet("/api/events", (HttpContext context, CancellationToken _) => new EventStreamResult(stream, options.MaxEventStreamConnections, refusals)),
             // Two parameters on purpose: a lambda taking only HttpContext would bind as a RequestDelegate and drop its result.
             group.MapGet("/api/capabilities", async (HttpContext context, CancellationToken _) =>

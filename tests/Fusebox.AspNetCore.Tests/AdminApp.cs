@@ -37,7 +37,7 @@ internal sealed class AdminApp : IAsyncDisposable
     public Microsoft.Extensions.Logging.Testing.FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
     public static async Task<AdminApp> StartAsync(bool kestrel = false, string? controlPolicy = "ops", Action<RouteGroupBuilderHolder>? map = null,
-        TimeSpan? snapshotInterval = null, TimeProvider? time = null, Action<FuseboxEndpointOptions>? configure = null)
+        TimeSpan? snapshotInterval = null, TimeProvider? time = null, Action<FuseboxEndpointOptions>? configure = null, Action<FuseboxOptions>? fusebox = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         if (kestrel)
@@ -56,7 +56,7 @@ internal sealed class AdminApp : IAsyncDisposable
             builder.Services.AddSingleton(time); // the breakers, the event stream's timer and the refusal log's clock
         }
 
-        builder.Services.AddFusebox();
+        builder.Services.AddFusebox(fusebox);
         builder.Services.AddAuthentication("test").AddScheme<AuthenticationSchemeOptions, TestUserHandler>("test", null);
         builder.Services.AddAuthorization(o => o.AddPolicy("ops", p => p.RequireAuthenticatedUser().RequireRole("ops")));
         var app = builder.Build();

@@ -40,6 +40,7 @@ public class DashboardBrowserTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ArtifactPath("dashboard-open.png"), FullPage = true });
 
         await card.Locator("button[data-action=reset]").ClickAsync();
+        await page.Locator("#confirm-ok").ClickAsync(); // the confirmation step; no reason given
         await Assertions.Expect(card).ToHaveAttributeAsync("data-state", "closed");
         Assert.Equal(BreakerState.Closed, fraud.State);
         Assert.Equal("reset by alice via the admin API", fraud.Snapshot().LastReasonDescription);
@@ -75,11 +76,13 @@ public class DashboardBrowserTests
         await page.GotoAsync(new Uri(app.BaseAddress, "/fusebox").ToString());
         var line = Card(page, "fraud-service").Locator(".coordination");
         await Assertions.Expect(line).ToHaveTextAsync("shared via redis · cluster · Quorum mode: cluster generation 3");
+        await Assertions.Expect(line).ToHaveAttributeAsync("title", "As this replica sees it: the state was adopted from the shared state");
         await Assertions.Expect(Card(page, "plain").Locator(".coordination")).ToBeHiddenAsync();
 
         Volatile.Write(ref fallback, true); // the periodic snapshot on the event stream brings it without a reload
         await Assertions.Expect(line).ToHaveTextAsync("shared via redis · local fallback · Redis unavailable <b>x</b>");
         await Assertions.Expect(line).ToHaveAttributeAsync("data-fallback", "true");
+        await Assertions.Expect(line).ToHaveAttributeAsync("title", "As this replica sees it: the shared store is unreachable, this replica decides alone");
     }
 
     [Fact]

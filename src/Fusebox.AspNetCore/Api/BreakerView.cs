@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Fusebox.AspNetCore;
 
 /// <summary>One breaker as the admin API shows it (JSON, camelCase).</summary>
@@ -25,16 +27,32 @@ public sealed record BreakerView(
     BreakerOptionsView Options,
     CoordinationView? Coordination)
 {
-    internal static BreakerView From(CircuitBreaker breaker)
+    /// <summary>Re-opens since the breaker last closed: the exponent of the break-duration backoff.</summary>
+    public int ConsecutiveOpens { get; init; }
+
+    /// <summary>The rolling statistics of the last 10 s; null unless the breaker collects them
+    /// (<see cref="CircuitBreakerOptions.CollectStatistics"/>).</summary>
+    public StatisticsView? Statistics { get; init; }
+
+    /// <summary>The last transitions the breaker keeps (up to 32), oldest first. Omitted (null) from the event stream's
+    /// <c>changes</c>, which carry a breaker whenever its counts move: its <c>state</c> events bring each new transition.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<TransitionView>? RecentTransitions { get; init; }
+
+    internal static BreakerView From(CircuitBreaker breaker) => From(breaker, withTransitions: true);
+
+    internal static BreakerView From(CircuitBreaker breaker, bool withTransitions)
     {
         var s = breaker.Snapshot();
-        var o = breaker.Options;
         return new BreakerView(s.Name, StateNames.Of(s.State), s.Generation, s.TotalCalls, s.SuccessfulCalls, s.FailedCalls,
             s.RejectedCalls, s.IgnoredCalls, s.SlowCalls, s.StateChanges, s.Window.Calls, s.FailureRate, s.SlowCallRate, s.SuccessRate,
             s.OpenedAt, s.RetryAfter?.TotalMilliseconds, s.FreeProbeSlots, s.LastChangedAt, s.LastReason.ToString(), s.LastReasonDescription,
-            new BreakerOptionsView(s.TripPolicy, o.BreakDuration, o.MaxBreakDuration, o.HalfOpenPermits, o.SuccessesToClose ?? o.HalfOpenPermits,
-                o.ProbeTimeout, o.SlowCallThreshold),
-            CoordinationView.From(s.Coordination));
+            BreakerOptionsView.From(s.TripPolicy, breaker.Options), CoordinationView.From(s.Coordination))
+        {
+            ConsecutiveOpens = s.ConsecutiveOpens,
+            Statistics = StatisticsView.From(s.Statistics),
+            RecentTransitions = withTransitions ? TransitionView.ListOf(s.RecentTransitions) : null,
+        };
     }
 }
 
@@ -57,7 +75,25 @@ public sealed record BreakerOptionsView(
     int HalfOpenPermits,
     int SuccessesToClose,
     TimeSpan ProbeTimeout,
-    TimeSpan? SlowCallThreshold);
+    TimeSpan? SlowCallThreshold)
+{
+    /// <summary>The factor each consecutive re-open multiplies the break by (1: a fixed break), up to <see cref="MaxBreakDuration"/>.</summary>
+    public double BreakDurationBackoff { get; init; } = 1;
+
+    /// <summary>The fraction by which each break is randomly shortened (0: none).</summary>
+    public double BreakDurationJitter { get; init; }
+
+    /// <summary>Whether the breaker collects the rolling statistics the dashboard shows.</summary>
+    public bool CollectStatistics { get; init; }
+
+    internal static BreakerOptionsView From(string tripPolicy, CircuitBreakerOptions o) =>
+        new(tripPolicy, o.BreakDuration, o.MaxBreakDuration, o.HalfOpenPermits, o.SuccessesToClose ?? o.HalfOpenPermits, o.ProbeTimeout, o.SlowCallThreshold)
+        {
+            BreakDurationBackoff = o.BreakDurationBackoff,
+            BreakDurationJitter = o.BreakDurationJitter,
+            CollectStatistics = o.CollectStatistics,
+        };
+}
 
 /// <summary>A state change as the event stream sends it.</summary>
 public sealed record StateChangeView(string Name, string OldState, string NewState, string Reason, string? Description, DateTimeOffset Timestamp, long Generation)

@@ -13,6 +13,7 @@ namespace Fusebox.AspNetCore;
 [JsonSerializable(typeof(BreakerView[]))]
 [JsonSerializable(typeof(StateChangeView))]
 [JsonSerializable(typeof(CapabilitiesView))]
+[JsonSerializable(typeof(ConfiguredBreakerView[]))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(ControlRequest))]
 internal sealed partial class FuseboxJsonContext : JsonSerializerContext;

@@ -7,8 +7,9 @@ namespace Fusebox.AspNetCore;
 
 /// <summary>
 /// Feeds one server-sent event stream per listening client: an event <c>state</c> on every state change of any
-/// breaker; an event <c>snapshot</c> (every breaker) at once; then, every snapshot interval, an event <c>changes</c>
-/// with only the breakers whose view changed since the previous tick (nothing when none did), from the
+/// breaker; an event <c>snapshot</c> (every breaker, with its recent transitions) at once; then, every snapshot
+/// interval, an event <c>changes</c> with only the breakers whose view changed since the previous tick (nothing when
+/// none did; without the transitions, which the <c>state</c> events bring one by one), from the
 /// <see cref="SnapshotBoard"/> all clients share. A client that disconnects ends its enumeration, which
 /// unsubscribes it; a slow client loses its oldest pending state changes, never blocks a breaker, and one that fell
 /// further behind than the board keeps gets a full <c>snapshot</c> again. Items carry JSON already written through

@@ -35,7 +35,10 @@ internal sealed class SnapshotBoard(CircuitBreakerRegistry registry, TimeProvide
         lock (_gate)
         {
             RefreshIfDue();
-            _full ??= JsonArray(_json.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value));
+            // The full snapshot carries each breaker's transition history, which the deltas leave out; it is written
+            // once per version, for the first connection that needs it.
+            _full ??= JsonArray(registry.Breakers.OrderBy(b => b.Name, StringComparer.Ordinal)
+                .Select(b => JsonSerializer.Serialize(BreakerView.From(b, withTransitions: true), FuseboxJsonContext.Default.BreakerView)));
             return (_version, _full);
         }
     }
@@ -77,7 +80,9 @@ internal sealed class SnapshotBoard(CircuitBreakerRegistry registry, TimeProvide
         var changed = new List<(string Name, string Json)>();
         foreach (var breaker in registry.Breakers)
         {
-            string view = JsonSerializer.Serialize(BreakerView.From(breaker), FuseboxJsonContext.Default.BreakerView);
+            // Without the history: a transition changes the generation anyway, and a busy breaker, in every delta,
+            // would otherwise send its 32 transitions every tick.
+            string view = JsonSerializer.Serialize(BreakerView.From(breaker, withTransitions: false), FuseboxJsonContext.Default.BreakerView);
             json[breaker.Name] = view;
             if (!_json.TryGetValue(breaker.Name, out string? before) || !string.Equals(before, view, StringComparison.Ordinal))
             {

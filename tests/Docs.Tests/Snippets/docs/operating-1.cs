@@ -14,7 +14,8 @@ public sealed class Endpoints : WebAppScaffold
     public void Run()
     {
         // snippet:start
-        builder.Services.AddFusebox(builder.Configuration);
+        builder.Services.AddFusebox(builder.Configuration)
+            .ConfigureBreakers((name, o) => o.CollectStatistics = true); // rolling statistics for the dashboard
         builder.Services.AddAuthorization(o =>
         {
             o.AddPolicy("ops", p => p.RequireRole("ops"));             // may isolate, disable, reset
