@@ -63,7 +63,11 @@ internal sealed class GrpcOutcomeClassifier
                 permit.RecordSuccess();
                 break;
             case GrpcVerdict.Failure:
-                permit.RecordFailure(exception);
+                // A deadline is a timeout to the breaker's statistics and duration histogram, as the HTTP handler's own
+                // timeout is; the wrapper is made only for that failure and keeps the RpcException as its cause.
+                permit.RecordFailure(exception is RpcException { StatusCode: StatusCode.DeadlineExceeded } deadline
+                    ? new TimeoutException($"gRPC deadline exceeded: {deadline.Status.Detail}", deadline)
+                    : exception);
                 break;
             default:
                 permit.Release();

@@ -168,7 +168,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     {
         if (_options.ShouldHandleResponse(response))
         {
-            permit.RecordFailure();
+            permit.RecordFailedResult(response); // the status reaches the breaker's last failure ("HTTP 503")
         }
         else
         {
@@ -184,8 +184,9 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     {
         if (ex is OperationCanceledException && attempt.TimedOut)
         {
-            permit.RecordFailure(ex);
-            return new CallTimeoutException(_singleAttemptTimeout!.Value, ex);
+            var timeout = new CallTimeoutException(_singleAttemptTimeout!.Value, ex);
+            permit.RecordFailure(timeout); // a timeout, not a cancellation, for the statistics and the duration histogram
+            return timeout;
         }
 
         if (ex is OperationCanceledException && attempt.CallerCancelled)

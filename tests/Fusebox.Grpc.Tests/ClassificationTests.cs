@@ -110,6 +110,23 @@ public sealed class ClassificationTests
         Assert.Equal((1, 0, 0), (s.SuccessfulCalls, s.FailedCalls, s.IgnoredCalls)); // one logical call
     }
 
+    [Fact]
+    public async Task A_deadline_exceeded_is_a_timeout_in_the_breaker_statistics()
+    {
+        await using var h = await ClientHarness.StartAsync();
+        var options = ClientHarness.DefaultBreakerOptions();
+        options.CollectStatistics = true;
+        h.Registry.GetOrAdd(ClientHarness.ProbeBreakerName, options);
+        h.Script.FailWith = StatusCode.DeadlineExceeded;
+
+        var thrown = await Assert.ThrowsAsync<RpcException>(() => h.CallAsync(CallKind.Unary));
+
+        // The caller still gets gRPC's own exception; before, the breaker recorded it as a plain exception failure.
+        Assert.Equal(StatusCode.DeadlineExceeded, thrown.StatusCode);
+        var statistics = h.ProbeBreaker.Snapshot().Statistics!;
+        Assert.Equal((1L, 1L, FailureKind.Timeout), (statistics.Failures, statistics.Timeouts, statistics.LastFailure!.Kind));
+    }
+
     private static async Task<CircuitSnapshot> OutcomeOfOneCallAsync(StatusCode code, Action<FuseboxGrpcInterceptorOptions>? configure = null)
     {
         await using var h = await ClientHarness.StartAsync(configure);

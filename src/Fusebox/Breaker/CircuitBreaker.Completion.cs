@@ -33,7 +33,7 @@ public sealed partial class CircuitBreaker
 
     /// <summary>A result counted as a failure: kept as the last failure when statistics are on.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Completion ResultFailed<TResult>(TResult result)
+    internal Completion ResultFailed<TResult>(TResult result)
     {
         _statistics?.LastFailure.Result(result, _clock.Now());
         return Completion.Failure;

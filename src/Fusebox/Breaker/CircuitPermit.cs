@@ -64,6 +64,18 @@ public readonly struct CircuitPermit : IDisposable
         issuer.Complete(this, issuer.Failed(exception));
     }
 
+    /// <summary>Reports that the call failed with this result, whatever the breaker's
+    /// <see cref="CircuitBreakerOptions.ShouldHandleResult"/> says: for callers that classify results themselves (the
+    /// HTTP handler's <c>ShouldHandleResponse</c>). The result is kept for diagnostics only (with statistics on, the
+    /// dashboard's last failure, e.g. "HTTP 503"); a value-type result is not boxed.</summary>
+    /// <param name="result">The call's result.</param>
+    /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
+    public void RecordFailedResult<TResult>(TResult result)
+    {
+        var issuer = Reporter();
+        issuer.Complete(this, issuer.ResultFailed(result));
+    }
+
     /// <summary>Reports an exception the call threw, classified by the breaker: the caller's own cancellation
     /// (<paramref name="cancellationToken"/> cancelled) is ignored, otherwise <see cref="CircuitBreakerOptions.ShouldHandleException"/> decides.</summary>
     /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
