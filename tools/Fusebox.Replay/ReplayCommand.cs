@@ -33,6 +33,8 @@ public static class ReplayCommand
             var report = WhatIfReplay.Run(trace, [.. policies.Select(PolicyParser.Parse)]);
             await output.WriteLineAsync($"{trace.Source}: {trace.Records.Count:N0} calls over {ReplayTable.Seconds(trace.End)}").ConfigureAwait(false);
             ReplayTable.Write(report, output);
+            await output.WriteLineAsync().ConfigureAwait(false);
+            ReplayTable.WriteOpenIntervals(report, output);
             if (svgPath is not null)
             {
                 await File.WriteAllTextAsync(svgPath, TimelinePlot.Render(report)).ConfigureAwait(false);

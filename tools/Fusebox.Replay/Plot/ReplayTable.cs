@@ -34,6 +34,18 @@ public static class ReplayTable
         }
     }
 
+    /// <summary>Writes each configuration's open spans: start, end (of the break) and the reason it opened.</summary>
+    public static void WriteOpenIntervals(ReplayReport report, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(output);
+        foreach (var result in report.Results)
+        {
+            var spans = result.OpenIntervals.Select(i => $"{i.Start.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)}–{Seconds(i.End)} ({i.Reason})").ToList();
+            output.WriteLine($"{result.Name} open: {(spans.Count == 0 ? "never" : string.Join(", ", spans))}");
+        }
+    }
+
     /// <summary>A time offset as the table and the plot print it: seconds with 3 decimals and an <c>s</c>.</summary>
     public static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + " s";
 
