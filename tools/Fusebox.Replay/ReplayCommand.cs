@@ -29,8 +29,9 @@ public static class ReplayCommand
         try
         {
             var (tracePath, policies, svgPath) = Arguments(args);
+            ReplayConfiguration[] configurations = [.. policies.Select(PolicyParser.Parse)]; // before the trace: a typo fails at once
             var trace = TraceReader.ReadFile(tracePath);
-            var report = WhatIfReplay.Run(trace, [.. policies.Select(PolicyParser.Parse)]);
+            var report = WhatIfReplay.Run(trace, configurations);
             await output.WriteLineAsync($"{trace.Source}: {trace.Records.Count:N0} calls over {ReplayTable.Seconds(trace.End)}").ConfigureAwait(false);
             ReplayTable.Write(report, output);
             await output.WriteLineAsync().ConfigureAwait(false);
