@@ -27,7 +27,7 @@ public class ReplayCommandTests
     }
 
     [Theory]
-    [InlineData(new[] { "missing.csv" }, "Give a trace file and at least one --policy.")]
+    [InlineData(new[] { "missing.csv" }, "Give a trace file and at least one --policy or a --config.")]
     [InlineData(new[] { "t.csv", "--policy", "consecutive:x" }, "--policy \"consecutive:x\": 'consecutive:x': 'x' must be a whole number")]
     [InlineData(new[] { "t.csv", "--policy" }, "--policy needs a value.")]
     [InlineData(new[] { "t.csv", "--fast" }, "Unknown argument '--fast'.")]

@@ -5,10 +5,12 @@ public static class ReplayCommand
 {
     /// <summary>The help text.</summary>
     public const string Usage = """
-        Usage: dotnet run --project tools/Fusebox.Replay -- TRACE --policy SPEC [--policy SPEC ...] [--svg PATH]
+        Usage: dotnet run --project tools/Fusebox.Replay -- TRACE --policy SPEC [--policy SPEC ...] [--config FILE] [--svg PATH]
           TRACE          a recorded outcome trace: CSV (timestamp,outcome,duration_ms) or JSON lines (.jsonl)
           --policy SPEC  a breaker configuration to replay, e.g. "name=c5,consecutive:5,break=30s" or
                          "name=rate50,rate:0.5/100calls/min20,break=10s,backoff=2,max=5m"; repeat to compare
+          --config FILE  also replay every breaker configured in FILE (appsettings.json), bound by Fusebox.Extensions
+          --section PATH where in FILE the breakers are (default Fusebox:Breakers)
           --svg PATH     also write the timeline plot as SVG to PATH
           --help         show this text
         The grammar and the trace format: docs/replay.md.
@@ -28,8 +30,9 @@ public static class ReplayCommand
 
         try
         {
-            var (tracePath, policies, svgPath) = Arguments(args);
-            ReplayConfiguration[] configurations = [.. policies.Select(PolicyParser.Parse)]; // before the trace: a typo fails at once
+            var (tracePath, policies, config, section, svgPath) = Arguments(args);
+            // Before the trace: a typo fails at once.
+            ReplayConfiguration[] configurations = [.. policies.Select(PolicyParser.Parse), .. config is null ? [] : ConfiguredBreakers.Read(config, section)];
             var trace = TraceReader.ReadFile(tracePath);
             var report = WhatIfReplay.Run(trace, configurations);
             await output.WriteLineAsync($"{trace.Source}: {trace.Records.Count:N0} calls over {ReplayTable.Seconds(trace.End)}").ConfigureAwait(false);
@@ -44,16 +47,18 @@ public static class ReplayCommand
 
             return 0;
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or IOException or UnauthorizedAccessException or InvalidDataException
+                                   or Microsoft.Extensions.Options.OptionsValidationException)
         {
             await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 2;
         }
     }
 
-    private static (string Trace, List<string> Policies, string? Svg) Arguments(IReadOnlyList<string> args)
+    private static (string Trace, List<string> Policies, string? Config, string Section, string? Svg) Arguments(IReadOnlyList<string> args)
     {
-        string? trace = null, svg = null;
+        string? trace = null, svg = null, config = null;
+        string section = "Fusebox:Breakers";
         var policies = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
@@ -63,6 +68,12 @@ public static class ReplayCommand
             {
                 case "--policy":
                     policies.Add(Value());
+                    break;
+                case "--config":
+                    config = Value();
+                    break;
+                case "--section":
+                    section = Value();
                     break;
                 case "--svg":
                     svg = Value();
@@ -75,8 +86,8 @@ public static class ReplayCommand
             }
         }
 
-        return trace is null || policies.Count == 0
-            ? throw new ArgumentException($"Give a trace file and at least one --policy.\n{Usage}")
-            : (trace, policies, svg);
+        return trace is null || (policies.Count == 0 && config is null)
+            ? throw new ArgumentException($"Give a trace file and at least one --policy or a --config.\n{Usage}")
+            : (trace, policies, config, section, svg);
     }
 }
