@@ -12,6 +12,7 @@ namespace Checkout.Scenario;
 /// tools/Fusebox.Replay (docs/replay.md). Each call is one CSV line, <c>timestamp,outcome,duration_ms</c>: seconds since
 /// the run started, then <c>success</c>, <c>failure</c> (an exception or a status the handler counts as failed),
 /// <c>timeout</c> (Fusebox's per-attempt timeout) or <c>rejected</c> (the breaker was open), and how long it took.
+/// A call its caller cancelled is left out, as the breaker leaves it out of its counts.
 /// </summary>
 public sealed class FraudCallTrace
 {
