@@ -13,6 +13,7 @@ public class OptionsTests
         Assert.Equal(100, options.Rate);
         Assert.Null(options.JsonPath);
         Assert.False(options.Serve);
+        Assert.Null(options.RecordPath);
         Assert.Equal(1, options.Scale);
     }
 
@@ -22,6 +23,13 @@ public class OptionsTests
         var options = ScenarioOptions.Parse(["--duration", "30", "--rate", "50", "--json", "out.json", "--serve"]);
 
         Assert.Equal((TimeSpan.FromSeconds(30), 50, "out.json", true, 0.5), (options.Duration, options.Rate, options.JsonPath, options.Serve, options.Scale));
+    }
+
+    [Fact]
+    public void Record_takes_the_trace_path()
+    {
+        Assert.Equal("trace.csv", ScenarioOptions.Parse(["--record", "trace.csv"]).RecordPath);
+        Assert.Contains("--record PATH", ScenarioOptions.Usage, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -45,6 +53,8 @@ public class OptionsTests
     [InlineData(new[] { "--fast" }, "Unknown argument '--fast'.")]
     [InlineData(new[] { "--redis", "--sharing", "all" }, "--sharing must be quorum or any (was 'all').")]
     [InlineData(new[] { "--redis", "--serve" }, "--serve shows one payment service's dashboard; it cannot be combined with --redis")]
+    [InlineData(new[] { "--record" }, "--record needs a value.")]
+    [InlineData(new[] { "--redis", "--record", "t.csv" }, "--record traces the one Fusebox run's fraud calls; it cannot be combined with --redis")]
     public void Bad_arguments_are_named_with_their_range(string[] args, string expected)
     {
         var ex = Assert.Throws<ArgumentException>(() => ScenarioOptions.Parse(args));

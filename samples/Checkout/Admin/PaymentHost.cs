@@ -1,4 +1,5 @@
 using System.Net;
+using Checkout.Scenario;
 using Fusebox;
 using Fusebox.AspNetCore;
 using Fusebox.Extensions;
@@ -48,8 +49,9 @@ public sealed class PaymentHost : IAsyncDisposable
     /// <param name="replica">This replica's name, sent to the fraud service as <c>X-Replica</c> so it can count calls per replica.</param>
     /// <param name="shared">Share the breakers with other replicas through Redis; null to keep them local.</param>
     /// <param name="demoLogin">Map the demo-only <see cref="DemoOperatorLogin"/> (the interactive <c>--serve</c> mode only).</param>
+    /// <param name="trace">Record every fraud call's outcome as the breaker saw it (<c>--record</c>); null not to.</param>
     public static async Task<PaymentHost> StartAsync(Uri fraudService, TimeSpan timeout, TimeSpan breakDuration, TimeSpan maxBreakDuration, int port,
-        string replica = "payment", SharedStateSettings? shared = null, bool demoLogin = false)
+        string replica = "payment", SharedStateSettings? shared = null, bool demoLogin = false, FraudCallTrace? trace = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
@@ -75,12 +77,18 @@ public sealed class PaymentHost : IAsyncDisposable
             });
         }
 
-        builder.Services.AddHttpClient("fraud", c =>
+        var fraud = builder.Services.AddHttpClient("fraud", c =>
         {
             c.BaseAddress = fraudService;
             c.DefaultRequestHeaders.Add(ReplicaHeader, replica);
             c.Timeout = timeout * 4; // a backstop only: the Fusebox timeout below fires first and counts as a failure
-        }).AddFuseboxHandler(o => o.Timeout = timeout);
+        });
+        if (trace is not null)
+        {
+            fraud.AddHttpMessageHandler(trace.CreateHandler); // added first, so outside the Fusebox handler: it sees rejections
+        }
+
+        fraud.AddFuseboxHandler(o => o.Timeout = timeout);
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(FuseboxMetrics.MeterName).AddPrometheusExporter());
         DemoOperatorLogin.AddServices(builder.Services);
 

@@ -11,6 +11,8 @@ public sealed record ScenarioOptions
           --duration SECONDS   length of the scripted scenario (default 60, 6 to 600); every phase scales with it
           --rate N             checkouts per second driven into each run (default 100, 1 to 1000)
           --json PATH          also write the results as JSON to PATH
+          --record PATH        also write the Fusebox run's fraud calls as an outcome trace (CSV: timestamp,outcome,
+                               duration_ms) to PATH, for tools/Fusebox.Replay (docs/replay.md)
           --serve              keep the dashboard and /metrics up on http://127.0.0.1:5080 after the run
           --redis [CONNECTION] run two payment replicas per run instead, their breakers local in one run and shared
                                through Redis in the other (Fusebox.Redis); without CONNECTION a local redis-server
@@ -27,6 +29,9 @@ public sealed record ScenarioOptions
     public string? JsonPath { get; init; }
 
     public bool Serve { get; init; }
+
+    /// <summary>Where <c>--record</c> writes the outcome trace of the Fusebox run's fraud calls; null not to.</summary>
+    public string? RecordPath { get; init; }
 
     /// <summary>True for the two-replica scenario with shared breaker state.</summary>
     public bool Redis { get; init; }
@@ -54,6 +59,7 @@ public sealed record ScenarioOptions
                 "--rate" => options with { Rate = (int)Number(arg, Value(), 1, 1000) },
                 "--json" => options with { JsonPath = Value() },
                 "--serve" => options with { Serve = true },
+                "--record" => options with { RecordPath = Value() },
                 "--sharing" => options with { Sharing = Value() switch
                 {
                     "quorum" => SharingMode.Quorum,
@@ -68,6 +74,11 @@ public sealed record ScenarioOptions
         if (options.Redis && options.Serve)
         {
             throw new ArgumentException("--serve shows one payment service's dashboard; it cannot be combined with --redis (four payment replicas).");
+        }
+
+        if (options.Redis && options.RecordPath is not null)
+        {
+            throw new ArgumentException("--record traces the one Fusebox run's fraud calls; it cannot be combined with --redis (four payment replicas).");
         }
 
         return options;

@@ -21,8 +21,9 @@ public sealed class ScenarioRunner(ScenarioOptions options, TextWriter output)
 
         await using var plainFraud = await FraudSimulator.StartAsync(schedule, timings.Hang);
         await using var guardedFraud = await FraudSimulator.StartAsync(schedule, timings.Hang);
+        var trace = options.RecordPath is null ? null : new FraudCallTrace();
         await using var host = await PaymentHost.StartAsync(guardedFraud.BaseAddress, timings.Timeout, timings.BreakDuration, timings.MaxBreakDuration, options.Serve ? 5080 : 0,
-            demoLogin: options.Serve);
+            demoLogin: options.Serve, trace: trace);
         using var plainClient = new HttpClient { BaseAddress = plainFraud.BaseAddress, Timeout = timings.Timeout };
         output.WriteLine($"Fraud services on {plainFraud.BaseAddress} (direct) and {guardedFraud.BaseAddress} (through Fusebox); dashboard {host.Address}fusebox, metrics {host.Address}metrics");
         output.WriteLine($"Scenario: {options.Duration.TotalSeconds:0} s at {options.Rate} checkouts/s per run; outage from {schedule.OutageStart.TotalSeconds:0.#} s to {schedule.OutageEnd.TotalSeconds:0.#} s (hangs of {timings.Hang.TotalSeconds:0.#} s, then 503s); fraud-check timeout {timings.Timeout.TotalMilliseconds:0} ms");
@@ -37,6 +38,7 @@ public sealed class ScenarioRunner(ScenarioOptions options, TextWriter output)
         var guarded = new RunRecorder(capacity);
         long startedAt = Stopwatch.GetTimestamp();
         timeline.Start(startedAt);
+        trace?.Start(startedAt);
 
         plainFraud.Start();
         guardedFraud.Start();
@@ -54,6 +56,12 @@ public sealed class ScenarioRunner(ScenarioOptions options, TextWriter output)
             plain.Summarize("without breaker", plainFraud.PeakInFlight, plainFraud.Calls, []),
             guarded.Summarize("with Fusebox", guardedFraud.PeakInFlight, guardedFraud.Calls, timeline.Entries()),
             [.. host.Registry.Report().Select(s => s.ToReport())]);
+        if (trace is not null)
+        {
+            await trace.WriteAsync(options.RecordPath!, cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"Trace of {trace.Count} fraud calls written to {Path.GetFullPath(options.RecordPath!)}");
+        }
+
         await afterRun(report).ConfigureAwait(false);
         return report;
     }

@@ -15,5 +15,6 @@ public class PollyNameTests : PollyNameTestsBase
         typeof(Fusebox.Redis.RedisStateOptions).Assembly,
         typeof(Fusebox.Grpc.FuseboxGrpcInterceptor).Assembly,
         typeof(Fusebox.Polly.FuseboxStrategyOptions).Assembly,
+        typeof(Fusebox.Replay.WhatIfReplay).Assembly, // tools/Fusebox.Replay: public API too, though not a package
     ];
 }

@@ -1,0 +1,1 @@
+return await Fusebox.Replay.ReplayCommand.RunAsync(args, Console.Out, Console.Error);
