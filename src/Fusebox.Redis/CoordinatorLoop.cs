@@ -15,6 +15,9 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
 {
     private readonly ReadSchedule _schedule = new(context);
     private long _nextLogRead;
+    /// <summary>The most Redis operations a tick or a recovery has in flight at once (see <see cref="InBatchesAsync"/>).</summary>
+    internal const int MaxConcurrentOperations = 256;
+
     private long _nextRetry;
     private long _nextTick;
     private long _idleWaits;
@@ -124,7 +127,7 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
             }
 
             _schedule.Plan(all, name => breakers.TryGet(name, out var s) && s.Mode != SharingMode.Local ? s : null, now);
-            await Task.WhenAll(all.Where(ticks.HasWork).Select(s => ticks.TickAsync(s, stop))).ConfigureAwait(false);
+            await InBatchesAsync(all.Where(ticks.HasWork), s => ticks.TickAsync(s, stop)).ConfigureAwait(false);
             await log.AppendCommittedAsync(stop).ConfigureAwait(false);
             Interlocked.Increment(ref _ticks);
         }
@@ -152,10 +155,25 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
             log.Forget(); // anchored at the first read once a breaker is shared
         }
 
-        await Task.WhenAll(all.Select(s => ticks.ResyncAsync(s, stop))).ConfigureAwait(false);
+        await InBatchesAsync(all, s => ticks.ResyncAsync(s, stop)).ConfigureAwait(false);
         link.MarkAvailable(all.Length);
         _nextTick = 0;
         _nextLogRead = 0;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> for the breakers <see cref="MaxConcurrentOperations"/> at a time. Each operation has
+    /// its own timeout from the moment it is sent, and the one connection serves them in order: 10,000 sent at once (a
+    /// recovery reads every breaker) queue behind each other, so on a slow or busy server the last ones time out before
+    /// Redis reaches them, the whole recovery fails and starts again, and the replica never becomes available. A batch
+    /// of 256 keeps the queue short enough for its operations to finish within the timeout.
+    /// </summary>
+    private static async Task InBatchesAsync(IEnumerable<SharedBreaker> breakers, Func<SharedBreaker, Task> work)
+    {
+        foreach (var batch in breakers.Chunk(MaxConcurrentOperations))
+        {
+            await Task.WhenAll(batch.Select(work)).ConfigureAwait(false);
+        }
     }
 
     private void EnterFallback(Exception ex)

@@ -21,6 +21,8 @@ internal sealed class RedisLink(CoordinatorContext context, IConnectionMultiplex
     private long _unavailableSince = context.Clock.NowMs;
     private bool _outageLogged;
     private bool _everConnected;
+    private int _inFlight;
+    private int _mostInFlight;
     private volatile TaskCompletionSource _availableSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool Available => _available;
@@ -187,10 +189,19 @@ internal sealed class RedisLink(CoordinatorContext context, IConnectionMultiplex
         return async _ => await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
     }
 
+    /// <summary>For tests: the most operations this link ever had waiting at once (see <see cref="CoordinatorLoop"/>'s batches).</summary>
+    public int MostInFlight => Volatile.Read(ref _mostInFlight);
+
     /// <summary>Waits for a Redis operation at most <see cref="RedisStateOptions.OperationTimeout"/>. An abandoned
     /// operation's late failure is observed so it never surfaces as an unobserved task exception.</summary>
     private async Task<T> Guard<T>(Task<T> operation, CancellationToken stop)
     {
+        int inFlight = Interlocked.Increment(ref _inFlight);
+        for (int most = Volatile.Read(ref _mostInFlight); inFlight > most; most = Volatile.Read(ref _mostInFlight))
+        {
+            Interlocked.CompareExchange(ref _mostInFlight, inFlight, most);
+        }
+
         try
         {
             return await operation.WaitAsync(context.Options.OperationTimeout, context.Clock.Provider, stop).ConfigureAwait(false);
@@ -200,6 +211,10 @@ internal sealed class RedisLink(CoordinatorContext context, IConnectionMultiplex
             _ = operation.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 }

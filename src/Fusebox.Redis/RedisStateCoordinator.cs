@@ -117,6 +117,9 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
     /// <summary>For tests: the breakers the sweep has marked for reading so far.</summary>
     internal long Swept => _loop.Swept;
 
+    /// <summary>For tests: the most Redis operations ever in flight at once.</summary>
+    internal int MostInFlight => _link.MostInFlight;
+
     /// <summary>For tests on a fake clock: the loop's completed ticks and whether it waits for the clock.</summary>
     internal (long Ticks, bool Parked) LoopProgress => _loop.Progress;
 
