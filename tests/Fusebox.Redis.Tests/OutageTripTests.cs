@@ -35,12 +35,16 @@ public class OutageTripTests
         await Eventually.TrueAsync(() => !r1.Coordinator.IsRedisAvailable, "r1 falls back during the stall");
         Assert.Equal(5, r1.Fail(5));
         Assert.Equal(BreakerState.Open, r1.State);
+        var r1States = new System.Collections.Concurrent.ConcurrentQueue<BreakerState>(); // r1's states after its trip
+        r1.Breaker.StateChanged += (_, e) => r1States.Enqueue(e.NewState);
         await stall;
 
         // Back: the newer shared state is closed, r1's trip is newer to r1 and more severe; in Any mode it opens all.
         await Eventually.TrueAsync(() => r1.Coordinator.IsRedisAvailable, "r1 reconnects", seconds: 10);
         await Eventually.TrueAsync(() => Volatile.Read(ref opened) > 0, "r1's trip reaches r2 after the stall");
-        Assert.Equal(BreakerState.Open, r1.State);
+        // r1 was never closed by the state it had not seen. (Its 400 ms break may be over by now, so its State can
+        // read half-open: asserting Open here failed once in CI while the property held.)
+        Assert.DoesNotContain(BreakerState.Closed, r1States);
     }
 
     [Fact]

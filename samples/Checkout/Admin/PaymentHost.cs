@@ -89,6 +89,10 @@ public sealed class PaymentHost : IAsyncDisposable
         }
 
         fraud.AddFuseboxHandler(o => o.Timeout = timeout);
+        if (trace is not null)
+        {
+            fraud.AddHttpMessageHandler(trace.CreateCompletionHandler); // inside the Fusebox handler: when the breaker records
+        }
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(FuseboxMetrics.MeterName).AddPrometheusExporter());
         DemoOperatorLogin.AddServices(builder.Services);
 

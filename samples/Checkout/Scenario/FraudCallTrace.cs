@@ -27,6 +27,12 @@ public sealed class FraudCallTrace
     /// <summary>The handler to put outside the Fusebox handler, so it sees the breaker's rejections and timeouts.</summary>
     public DelegatingHandler CreateHandler() => new Recorder(this);
 
+    /// <summary>The handler to put inside the Fusebox handler: it notes when the attempt ended, the moment the breaker
+    /// records it. The outer handler's own clock read comes after its continuation is scheduled, which on a busy
+    /// thread pool is a fraction of a millisecond later: enough, once in a while, to put a replayed trip after the
+    /// next call that the live breaker had already rejected.</summary>
+    public DelegatingHandler CreateCompletionHandler() => new CompletionStamp();
+
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {
         var text = new StringBuilder("timestamp,outcome,duration_ms\n");
@@ -38,12 +44,30 @@ public sealed class FraudCallTrace
         await File.WriteAllTextAsync(path, text.ToString(), cancellationToken).ConfigureAwait(false);
     }
 
-    private void Add(long start, string outcome)
+    private static readonly HttpRequestOptionsKey<long> EndedAt = new("Checkout.FraudCallTrace.EndedAt");
+
+    private void Add(HttpRequestMessage request, long start, string outcome)
     {
         long startedAt = Volatile.Read(ref _startedAt);
         if (startedAt != 0)
         {
-            _calls.Enqueue((Stopwatch.GetElapsedTime(startedAt, start).TotalSeconds, outcome, Stopwatch.GetElapsedTime(start).TotalMilliseconds));
+            long end = request.Options.TryGetValue(EndedAt, out long ended) ? ended : Stopwatch.GetTimestamp(); // a rejection never ran
+            _calls.Enqueue((Stopwatch.GetElapsedTime(startedAt, start).TotalSeconds, outcome, Stopwatch.GetElapsedTime(start, end).TotalMilliseconds));
+        }
+    }
+
+    private sealed class CompletionStamp : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                request.Options.Set(EndedAt, Stopwatch.GetTimestamp());
+            }
         }
     }
 
@@ -56,22 +80,22 @@ public sealed class FraudCallTrace
             {
                 var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 // The same rule as the Fusebox handler's default ShouldHandleResponse, so the trace says what the breaker counted.
-                trace.Add(start, FuseboxHttpHandlerOptions.IsTransientFailure(response.StatusCode) ? "failure" : "success");
+                trace.Add(request, start, FuseboxHttpHandlerOptions.IsTransientFailure(response.StatusCode) ? "failure" : "success");
                 return response;
             }
             catch (CircuitOpenException)
             {
-                trace.Add(start, "rejected");
+                trace.Add(request, start, "rejected");
                 throw;
             }
             catch (CallTimeoutException)
             {
-                trace.Add(start, "timeout");
+                trace.Add(request, start, "timeout");
                 throw;
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
-                trace.Add(start, "failure");
+                trace.Add(request, start, "failure");
                 throw;
             }
         }
