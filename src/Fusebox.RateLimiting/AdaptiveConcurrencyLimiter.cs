@@ -131,15 +131,23 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
         }
 
         double rtt = _time.GetElapsedTime(lease.StartedAt, now).Ticks;
-        if (_options.Algorithm == ConcurrencyAlgorithm.Aimd)
+        bool aimd = _options.Algorithm == ConcurrencyAlgorithm.Aimd;
+        bool dropped = aimd && (lease.Dropped || rtt > _options.AimdTimeout.Ticks);
+        double longRtt = aimd ? 0 : UpdateLongRtt(rtt, Interlocked.Increment(ref _samples));
+        double current = Volatile.Read(ref _limit);
+        while (true)
         {
-            bool dropped = lease.Dropped || rtt > _options.AimdTimeout.Ticks;
-            UpdateLimitAimd(dropped, lease.InFlightAtStart);
-            return;
-        }
+            double next = aimd
+                ? AimdEstimate.NextLimit(current, dropped, lease.InFlightAtStart, _options)
+                : Gradient2Estimate.NextLimit(current, longRtt, rtt, lease.InFlightAtStart, _options);
+            double seen = Interlocked.CompareExchange(ref _limit, next, current);
+            if (seen.Equals(current))
+            {
+                return;
+            }
 
-        double longRtt = UpdateLongRtt(rtt, Interlocked.Increment(ref _samples));
-        UpdateLimitGradient2(longRtt, rtt, lease.InFlightAtStart);
+            current = seen;
+        }
     }
 
     private double UpdateLongRtt(double rtt, long n)
@@ -157,38 +165,6 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
             if (seen.Equals(current))
             {
                 return next;
-            }
-
-            current = seen;
-        }
-    }
-
-    private void UpdateLimitGradient2(double longRtt, double rtt, int inflight)
-    {
-        double current = Volatile.Read(ref _limit);
-        while (true)
-        {
-            double next = Gradient2Estimate.NextLimit(current, longRtt, rtt, inflight, _options);
-            double seen = Interlocked.CompareExchange(ref _limit, next, current);
-            if (seen.Equals(current))
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
-
-    private void UpdateLimitAimd(bool dropped, int inflight)
-    {
-        double current = Volatile.Read(ref _limit);
-        while (true)
-        {
-            double next = AimdEstimate.NextLimit(current, dropped, inflight, _options);
-            double seen = Interlocked.CompareExchange(ref _limit, next, current);
-            if (seen.Equals(current))
-            {
-                return;
             }
 
             current = seen;
