@@ -24,6 +24,7 @@ internal sealed class SentinelSet(RedisServer master, RedisServer replica, Redis
 
     public static async Task<SentinelSet> StartAsync()
     {
+        ReserveThreadsForSentinelClients();
         var started = new List<RedisServer>();
         try
         {
@@ -55,6 +56,23 @@ internal sealed class SentinelSet(RedisServer master, RedisServer replica, Redis
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// StackExchange.Redis's Sentinel support blocks thread-pool threads: when a connection fails or is restored around a
+    /// failover, <c>SwitchPrimary</c> asks the sentinels for the master with synchronous calls inside a PLINQ query
+    /// (StackExchange/StackExchange.Redis#2790, open). On this 2-core machine the pool starts with 2 threads and adds
+    /// about one per half second while starved, and three replicas' connections block several each: measured here, a
+    /// queued work item waited 0.9–6.4 s in every failover run, during which no coordinator's loop ran, so a trip made
+    /// then reached the other replicas more than 5 s late (this test failed 2 of 8 clean-clone CI runs on 2759e91).
+    /// Raising the pool's minimum, as StackExchange.Redis advises for bursts of blocking work and as
+    /// docs/distributed.md advises Sentinel users, gives those calls threads at once: no wait over 100 ms in 6 runs.
+    /// </summary>
+    public static void ReserveThreadsForSentinelClients()
+    {
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
+        ThreadPoolStallProbe.EnsureStarted();
     }
 
     /// <summary>The master's port as the sentinel reports it (SENTINEL GET-MASTER-ADDR-BY-NAME), 0 if it did not answer.</summary>

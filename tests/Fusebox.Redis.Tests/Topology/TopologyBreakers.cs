@@ -37,7 +37,8 @@ internal static class TopologyBreakers
         while (!AllIn(replicas, name, state))
         {
             Assert.True(watch.Elapsed.TotalSeconds < seconds, $"every replica's {name} {state} within {seconds} s: " +
-                string.Join("; ", replicas.Select(r => $"{r.Id}: {r.Coordinator.GetStatus(name)} {r.Breaker(name).Snapshot().LastReasonDescription}")));
+                string.Join("; ", replicas.Select(r => $"{r.Id}: {r.Coordinator.GetStatus(name)} {r.Breaker(name).Snapshot().LastReasonDescription}")) +
+                $"; {ThreadPoolStallProbe.Describe()}");
             await Task.Delay(5);
         }
 
