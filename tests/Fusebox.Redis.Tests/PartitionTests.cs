@@ -116,6 +116,7 @@ public class PartitionTests
 
         public static async Task<Fleet> StartAsync(RedisServer redis, TcpForwarder forwarder, SharingMode mode)
         {
+            ThreadPoolStallProbe.EnsureStarted(); // a starved pool delays convergence whatever Fusebox does: the failure messages say so
             string prefix = Prefix.New();
             var replicas = new Replica[3];
             for (int i = 0; i < replicas.Length; i++)

@@ -17,6 +17,7 @@ public class ChangeLogNodeTests
     [Fact]
     public async Task The_change_logs_master_down_is_warned_once_pub_sub_still_carries_transitions_and_the_log_is_read_again_after_its_restart()
     {
+        ThreadPoolStallProbe.EnsureStarted(); // ConvergeAsync's failure message reports the pool's worst wait
         await using var cluster = await RedisCluster.StartAsync(masters: 3, replicasPerMaster: 0, "--cluster-require-full-coverage", "no");
         var (prefix, logMaster) = await PrefixWithTheLogAloneAsync(cluster);
         var logs = Enumerable.Range(0, 3).Select(_ => new FakeLogCollector()).ToArray();
