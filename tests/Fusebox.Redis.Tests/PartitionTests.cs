@@ -16,14 +16,10 @@ public class PartitionTests
     public async Task A_partitioned_replica_acts_alone_while_the_others_share_and_adopts_their_isolation_when_it_heals()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var forwarder = new TcpForwarder(redis.Port);
-        await using var fleet = await Fleet.StartAsync(redis, forwarder, SharingMode.Quorum);
-        var (r1, r2, r3) = (fleet.Replicas[0], fleet.Replicas[1], fleet.Replicas[2]);
+        await using var fleet = await Fleet.StartAsync(redis, SharingMode.Quorum);
+        var (r1, r2, r3, forwarder) = (fleet.Replicas[0], fleet.Replicas[1], fleet.Replicas[2], fleet.Forwarder);
 
-        forwarder.Cut();
-        fleet.FailOnR3 = true; // r3's dependency fails during the partition: only r3 sees it
-        await Eventually.TrueAsync(() => !r3.Coordinator.IsRedisAvailable, "r3 notices the partition");
-        await Eventually.TrueAsync(() => r3.State == BreakerState.Open, "r3 trips on its own");
+        await fleet.CutR3OffAndFailItsDependencyAsync();
         Assert.True(r3.Status.LocalFallback);
         Assert.Equal(StateScope.Local, r3.Status.Scope);
 
@@ -52,8 +48,7 @@ public class PartitionTests
     public async Task An_any_mode_trip_made_alone_during_a_partition_is_pushed_to_the_others_when_it_heals()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var forwarder = new TcpForwarder(redis.Port);
-        await using var fleet = await Fleet.StartAsync(redis, forwarder, SharingMode.Any);
+        await using var fleet = await Fleet.StartAsync(redis, SharingMode.Any);
         var (r1, r2, r3) = (fleet.Replicas[0], fleet.Replicas[1], fleet.Replicas[2]);
         int opened = 0; // r1's and r2's adoptions of an open state (the pushed break is short: the state may be gone by the next look)
         foreach (var other in new[] { r1, r2 })
@@ -67,10 +62,7 @@ public class PartitionTests
             };
         }
 
-        forwarder.Cut();
-        fleet.FailOnR3 = true;
-        await Eventually.TrueAsync(() => !r3.Coordinator.IsRedisAvailable, "r3 notices the partition");
-        await Eventually.TrueAsync(() => r3.State == BreakerState.Open, "r3 trips on its own");
+        await fleet.CutR3OffAndFailItsDependencyAsync();
         await Eventually.StaysTrueAsync(() => r1.State == BreakerState.Closed && r2.State == BreakerState.Closed,
             "an Any-mode trip cannot reach the others through the partition");
 
@@ -78,7 +70,7 @@ public class PartitionTests
         // PushLocal writes it back (Transition restore, with the break r3 has left), and r1 and r2 adopt it.
         fleet.FailOnR3 = false;
         var healed = Stopwatch.StartNew();
-        forwarder.Heal();
+        fleet.Forwarder.Heal();
         await Eventually.TrueAsync(() => Volatile.Read(ref opened) >= 2, $"r1 and r2 adopt r3's open after the heal: {fleet.Describe()}", seconds: 20);
         var pushed = healed.Elapsed;
         await Eventually.TrueAsync(() => r3.Coordinator.IsRedisAvailable, "r3 shared again (it marks itself available once its recovery, which pushed the open, is done)");
@@ -101,9 +93,12 @@ public class PartitionTests
         private long _calls;
         private volatile bool _failOnR3;
 
-        private Fleet(Replica[] replicas) => Replicas = replicas;
+        private Fleet(Replica[] replicas, TcpForwarder forwarder) => (Replicas, Forwarder) = (replicas, forwarder);
 
         public Replica[] Replicas { get; }
+
+        /// <summary>Between r3 and Redis.</summary>
+        public TcpForwarder Forwarder { get; }
 
         /// <summary>Exceptions other than the dependency's own and the breaker's rejection: none is allowed.</summary>
         public ConcurrentQueue<Exception> Unexpected { get; } = new();
@@ -114,8 +109,9 @@ public class PartitionTests
             set => _failOnR3 = value;
         }
 
-        public static async Task<Fleet> StartAsync(RedisServer redis, TcpForwarder forwarder, SharingMode mode)
+        public static async Task<Fleet> StartAsync(RedisServer redis, SharingMode mode)
         {
+            var forwarder = new TcpForwarder(redis.Port);
             ThreadPoolStallProbe.EnsureStarted(); // a starved pool delays convergence whatever Fusebox does: the failure messages say so
             string prefix = Prefix.New();
             var replicas = new Replica[3];
@@ -125,10 +121,19 @@ public class PartitionTests
                 replicas[i] = await Replica.StartAsync(connection, Replica.Options(prefix, mode, $"r{i + 1}"));
             }
 
-            var fleet = new Fleet(replicas);
+            var fleet = new Fleet(replicas, forwarder);
             fleet._traffic = Task.Run(fleet.CallAsync);
             await Eventually.TrueAsync(() => Interlocked.Read(ref fleet._calls) > 300, "traffic flowing on every replica");
             return fleet;
+        }
+
+        /// <summary>Partitions r3 from Redis, and makes its dependency fail (only r3 sees it): it trips on its own.</summary>
+        public async Task CutR3OffAndFailItsDependencyAsync()
+        {
+            Forwarder.Cut();
+            FailOnR3 = true;
+            await Eventually.TrueAsync(() => !Replicas[2].Coordinator.IsRedisAvailable, "r3 notices the partition");
+            await Eventually.TrueAsync(() => Replicas[2].State == BreakerState.Open, "r3 trips on its own");
         }
 
         public string Describe() => string.Join("; ", Replicas.Select(r => $"{r.Id}: {r.Status}")) + $"; {ThreadPoolStallProbe.Describe()}";
@@ -173,6 +178,7 @@ public class PartitionTests
                 await replica.DisposeAsync();
             }
 
+            await Forwarder.DisposeAsync();
             _stop.Dispose();
         }
     }
