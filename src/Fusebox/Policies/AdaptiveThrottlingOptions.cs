@@ -27,8 +27,8 @@ public sealed class AdaptiveThrottlingOptions
     /// <summary>The span of time requests and accepts are counted over. Default 2 minutes; [1 s, 1 day].</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How many steps the window moves in. Default 24 (5 s each over 2 minutes); [1, 1000], and each bucket
-    /// at least 1 ms long.</summary>
+    /// <summary>How many steps the window moves in. Default 24 (5 s each over 2 minutes); [1, 1000] (so a bucket is
+    /// at least 1 ms long).</summary>
     public int Buckets { get; set; } = 24;
 
     /// <summary>The highest rejection probability, so that some calls always reach the dependency and see it recover
@@ -65,9 +65,9 @@ public sealed class AdaptiveThrottlingOptions
             throw OutOfRange(nameof(Window), Window, $"must be in [00:00:01, {CircuitBreakerOptions.MaxDuration}]");
         }
 
-        if (Buckets < 1 || Buckets > MaxBuckets || Window.Ticks / Buckets < TimeSpan.TicksPerMillisecond)
+        if (Buckets < 1 || Buckets > MaxBuckets)
         {
-            throw OutOfRange(nameof(Buckets), Buckets, $"must be in [1, {MaxBuckets}] with buckets of at least 1 ms (Window is {Window})");
+            throw OutOfRange(nameof(Buckets), Buckets, $"must be in [1, {MaxBuckets}]");
         }
 
         if (!(MaxRejectionProbability > 0 && MaxRejectionProbability <= 1))
