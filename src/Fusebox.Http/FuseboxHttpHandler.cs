@@ -168,7 +168,16 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     {
         if (_options.ShouldHandleResponse(response))
         {
-            permit.RecordFailedResult(response); // the status reaches the breaker's last failure ("HTTP 503")
+            // The status reaches the breaker's last failure ("HTTP 503"); a 429 or 503 is the server refusing the
+            // request, which adaptive throttling counts as not accepted.
+            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+            {
+                permit.RecordOverloadedResult(response);
+            }
+            else
+            {
+                permit.RecordFailedResult(response);
+            }
         }
         else
         {

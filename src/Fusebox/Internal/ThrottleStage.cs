@@ -44,8 +44,7 @@ internal sealed class ThrottleStage
     /// counted, and the random source is called only when it is above 0.</summary>
     public bool Admit(long now)
     {
-        double p = Window.Probability(now, K, Cap);
-        Window.AddRequest(now);
+        double p = Window.ProbabilityThenAddRequest(now, K, Cap);
         return p <= 0 || Random() >= p;
     }
 

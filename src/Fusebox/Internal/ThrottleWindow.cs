@@ -75,6 +75,17 @@ internal sealed class ThrottleWindow
         Touch(_requests, epoch, 1, ref _requestTotal);
     }
 
+    /// <summary>The probability at <paramref name="now"/>, read before a request then counted at the same time: one
+    /// division and one window move for both (the admission's path).</summary>
+    public double ProbabilityThenAddRequest(long now, double k, double cap)
+    {
+        long epoch = Epoch(now);
+        MoveTo(epoch);
+        double p = Formula(Volatile.Read(ref _requestTotal), Volatile.Read(ref _acceptTotal), k, cap);
+        Touch(_requests, epoch, 1, ref _requestTotal);
+        return p;
+    }
+
     /// <summary>Counts an accepted call at <paramref name="now"/>.</summary>
     public void AddAccept(long now)
     {
