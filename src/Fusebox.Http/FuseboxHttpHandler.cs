@@ -223,7 +223,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
             throw new CircuitOpenException(breaker.Name, state, retryAfter);
         }
 
-        return Synthesized503(request, breaker.Name, "Circuit Open", $"Circuit breaker '{breaker.Name}' is {StateNames.Of(state)}; the request was not sent.", retryAfter);
+        return Synthesized503(request, breaker.Name, "Circuit Open", $"Circuit breaker '{breaker.Name}' is {(state == BreakerState.Closed ? "throttling" : StateNames.Of(state))}; the request was not sent.", retryAfter);
     }
 
     /// <summary>

@@ -23,7 +23,13 @@ public static class PartialOutage
     public static IReadOnlyList<Result> Run() =>
     [
         Drive("hard breaker", throttling: null),
-        Drive("with adaptive throttling", new AdaptiveThrottlingOptions { AcceptsMultiplier = 1.1, Window = TimeSpan.FromSeconds(30), Buckets = 30 }),
+        Drive("with adaptive throttling", new AdaptiveThrottlingOptions
+        {
+            AcceptsMultiplier = 1.1,
+            Window = TimeSpan.FromSeconds(30),
+            Buckets = 30,
+            RandomSource = new Random(17).NextDouble, // seeded, so the figures are the same every run (one thread only)
+        }),
     ];
 
     public static void Print(IReadOnlyList<Result> results, TextWriter output)

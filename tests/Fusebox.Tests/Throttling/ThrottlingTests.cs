@@ -59,6 +59,7 @@ public class ThrottlingTests
         {
             NotAccepted = ThrottlingSignal.Overload,
             IsOverloadException = ex => ex is TimeoutException,
+            RandomSource = () => 0.9,
         }));
 
         for (int i = 0; i < 10; i++)
@@ -83,6 +84,7 @@ public class ThrottlingTests
         {
             NotAccepted = ThrottlingSignal.Overload,
             IsOverloadResult = ResultPredicate.Handle<int>(code => code == 429),
+            RandomSource = () => 0.9, // admits while p < 0.9: the second call must run whatever the first did to p
         }));
 
         breaker.Execute(_ => 429);
