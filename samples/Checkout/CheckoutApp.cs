@@ -27,6 +27,12 @@ public static class CheckoutApp
             return 2;
         }
 
+        if (options.PartialOutage)
+        {
+            PartialOutage.Print(PartialOutage.Run(), output);
+            return 0;
+        }
+
         if (options.Redis)
         {
             await new ReplicaScenarioRunner(options, output).RunAsync(

@@ -62,6 +62,9 @@ internal sealed class GrpcOutcomeClassifier
             case GrpcVerdict.Success:
                 permit.RecordSuccess();
                 break;
+            case GrpcVerdict.Failure when exception is RpcException { StatusCode: StatusCode.ResourceExhausted or StatusCode.Unavailable }:
+                permit.RecordOverload(exception); // the service refused the call: "not accepted" for adaptive throttling
+                break;
             case GrpcVerdict.Failure:
                 // A deadline is a timeout to the breaker's statistics and duration histogram, as the HTTP handler's own
                 // timeout is; the wrapper is made only for that failure and keeps the RpcException as its cause.

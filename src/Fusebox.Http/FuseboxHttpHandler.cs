@@ -168,7 +168,16 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     {
         if (_options.ShouldHandleResponse(response))
         {
-            permit.RecordFailedResult(response); // the status reaches the breaker's last failure ("HTTP 503")
+            // The status reaches the breaker's last failure ("HTTP 503"); a 429 or 503 is the server refusing the
+            // request, which adaptive throttling counts as not accepted.
+            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+            {
+                permit.RecordOverloadedResult(response);
+            }
+            else
+            {
+                permit.RecordFailedResult(response);
+            }
         }
         else
         {
@@ -214,7 +223,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
             throw new CircuitOpenException(breaker.Name, state, retryAfter);
         }
 
-        return Synthesized503(request, breaker.Name, "Circuit Open", $"Circuit breaker '{breaker.Name}' is {StateNames.Of(state)}; the request was not sent.", retryAfter);
+        return Synthesized503(request, breaker.Name, "Circuit Open", $"Circuit breaker '{breaker.Name}' is {(state == BreakerState.Closed ? "throttling" : StateNames.Of(state))}; the request was not sent.", retryAfter);
     }
 
     /// <summary>

@@ -19,6 +19,8 @@ public sealed record ScenarioOptions
                                is started on a free loopback port
           --sharing MODE       with --redis: quorum (default: the cluster opens when a quorum of the replicas fail)
                                or any (one replica's trip opens every replica)
+          --partial-outage     instead: a 30 % capacity loss of the fraud service, the hard breaker beside the same
+                               breaker with adaptive throttling, on a virtual clock (docs/throttling.md)
           --help               show this text
         """;
 
@@ -32,6 +34,9 @@ public sealed record ScenarioOptions
 
     /// <summary>Where <c>--record</c> writes the outcome trace of the Fusebox run's fraud calls; null not to.</summary>
     public string? RecordPath { get; init; }
+
+    /// <summary>True for the partial-outage demonstration of adaptive throttling instead of the scripted outage.</summary>
+    public bool PartialOutage { get; init; }
 
     /// <summary>True for the two-replica scenario with shared breaker state.</summary>
     public bool Redis { get; init; }
@@ -59,6 +64,7 @@ public sealed record ScenarioOptions
                 "--rate" => options with { Rate = (int)Number(arg, Value(), 1, 1000) },
                 "--json" => options with { JsonPath = Value() },
                 "--serve" => options with { Serve = true },
+                "--partial-outage" => options with { PartialOutage = true },
                 "--record" => options with { RecordPath = Value() },
                 "--sharing" => options with { Sharing = Value() switch
                 {

@@ -59,6 +59,9 @@ public sealed class BreakerConfiguration
     /// <inheritdoc cref="CircuitBreakerOptions.CollectStatistics"/>
     public bool? CollectStatistics { get; set; }
 
+    /// <inheritdoc cref="CircuitBreakerOptions.ShadowMode"/>
+    public bool? ShadowMode { get; set; }
+
     /// <summary>When true, the Fusebox health check reports Unhealthy (not just Degraded) while this breaker is open.</summary>
     public bool? Critical { get; set; }
 }

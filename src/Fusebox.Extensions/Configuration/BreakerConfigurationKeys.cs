@@ -27,6 +27,7 @@ internal static class BreakerConfigurationKeys
         (nameof(BreakerConfiguration.ProbeTimeout), (c, v) => c.ProbeTimeout = v.Duration() ?? c.ProbeTimeout),
         (nameof(BreakerConfiguration.SlowCallThreshold), (c, v) => c.SlowCallThreshold = v.Duration() ?? c.SlowCallThreshold),
         (nameof(BreakerConfiguration.CollectStatistics), (c, v) => c.CollectStatistics = v.Boolean() ?? c.CollectStatistics),
+        (nameof(BreakerConfiguration.ShadowMode), (c, v) => c.ShadowMode = v.Boolean() ?? c.ShadowMode),
         (nameof(BreakerConfiguration.Critical), (c, v) => c.Critical = v.Boolean() ?? c.Critical),
     ];
 

@@ -135,6 +135,7 @@ internal static class BreakerOptionsFactory
         o.ProbeTimeout = c.ProbeTimeout ?? o.ProbeTimeout;
         o.SlowCallThreshold = c.SlowCallThreshold ?? o.SlowCallThreshold;
         o.CollectStatistics = c.CollectStatistics ?? o.CollectStatistics;
+        o.ShadowMode = c.ShadowMode ?? o.ShadowMode;
         return o;
     }
 
@@ -207,6 +208,7 @@ internal static class BreakerOptionsFactory
         ProbeTimeout = top.ProbeTimeout ?? below.ProbeTimeout,
         SlowCallThreshold = top.SlowCallThreshold ?? below.SlowCallThreshold,
         CollectStatistics = top.CollectStatistics ?? below.CollectStatistics,
+        ShadowMode = top.ShadowMode ?? below.ShadowMode,
         Critical = top.Critical ?? below.Critical,
     };
 }

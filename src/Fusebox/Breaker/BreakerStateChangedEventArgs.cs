@@ -36,7 +36,11 @@ public sealed class BreakerStateChangedEventArgs : EventArgs
     /// <summary>The generation number of the new state.</summary>
     public long Generation { get; }
 
+    /// <summary>True when the breaker runs in <see cref="CircuitBreakerOptions.ShadowMode"/>: the change happened in its
+    /// state machine, but an open breaker of this kind rejects nothing (it "would have opened").</summary>
+    public bool IsShadow { get; internal init; }
+
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{BreakerName}: {OldState} -> {NewState} ({Reason}{(Description is null ? "" : ": " + Description)}) at {Timestamp:O}";
+        $"{BreakerName}: {(IsShadow ? "(shadow) " : "")}{OldState} -> {NewState} ({Reason}{(Description is null ? "" : ": " + Description)}) at {Timestamp:O}";
 }

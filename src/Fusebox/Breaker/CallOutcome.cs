@@ -57,6 +57,9 @@ public readonly struct CallOutcome<T>
     /// <summary>The state of the breaker that rejected the call, when <see cref="IsRejected"/>.</summary>
     public BreakerState RejectedIn => (BreakerState)_rejectedIn;
 
+    /// <summary>When rejected: why (derived from <see cref="RejectedIn"/>: closed means throttled).</summary>
+    public RejectionReason RejectionReason => RejectionReasons.Of(RejectedIn);
+
     /// <summary>When rejected: how long until a probe may be admitted, if known.</summary>
     public TimeSpan? RetryAfter => _kind == Kind.RejectedWithRetryAfter ? TimeSpan.FromTicks(_retryAfterTicks) : null;
 
@@ -108,6 +111,6 @@ public readonly struct CallOutcome<T>
     {
         Kind.Value => $"Value: {_value}",
         Kind.Exception => $"Exception: {Exception!.GetType().Name}: {Exception.Message}",
-        _ => $"Rejected by '{BreakerName}' ({RejectedIn})",
+        _ => $"Rejected by '{BreakerName}' ({RejectedIn}{(RejectedIn == BreakerState.Closed ? ", throttled" : "")})",
     };
 }

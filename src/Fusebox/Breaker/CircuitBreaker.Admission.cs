@@ -11,7 +11,7 @@ public sealed partial class CircuitBreaker
     internal bool TryAcquireCore(out CircuitPermit permit, out TimeSpan? retryAfter, out BreakerState rejectedIn)
     {
         var s = Volatile.Read(ref _state);
-        if (s.State is BreakerState.Closed or BreakerState.Disabled)
+        if (s.AdmitsAtOnce)
         {
             permit = ClosedPermit(s);
             retryAfter = null;
@@ -55,7 +55,7 @@ public sealed partial class CircuitBreaker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool RejectsWithinBreak(StateRecord s, out TimeSpan retryAfter)
     {
-        if (s.State == BreakerState.Open && s.OpenUntil - _clock.Now() is > 0 and var left)
+        if (s.RejectsInBreak && s.OpenUntil - _clock.Now() is > 0 and var left)
         {
             retryAfter = TimeSpan.FromTicks(left);
             Reject(BreakerState.Open, retryAfter);
@@ -76,6 +76,9 @@ public sealed partial class CircuitBreaker
         {
             switch (s.State)
             {
+                case BreakerState.Closed when s.Settings.Throttle is not null:
+                    return ThrottledPermit(s, out rejectedIn);
+
                 case BreakerState.Closed or BreakerState.Disabled:
                     return ClosedPermit(s);
 
@@ -86,6 +89,11 @@ public sealed partial class CircuitBreaker
                         retryAfter = left;
                         rejectedIn = s.State;
                         return default;
+                    }
+
+                    if (s.Settings.Shadow && s.OpenUntil - _clock.Now() > 0)
+                    {
+                        return ShadowPermit(s, RejectionReason.Open);
                     }
 
                     // The round's rules come from this record's settings and stay with the round (HalfOpenProbes).
@@ -104,11 +112,21 @@ public sealed partial class CircuitBreaker
                         return new CircuitPermit(this, s.Generation, slot, token, StartTimestamp(s));
                     }
 
+                    if (s.Settings.Shadow)
+                    {
+                        return ShadowPermit(s, RejectionReason.ProbesBusy);
+                    }
+
                     rejectedIn = s.State;
                     return Reject(s.State, null);
                 }
 
                 default:
+                    if (s.Settings.Shadow)
+                    {
+                        return ShadowPermit(s, RejectionReason.Isolated);
+                    }
+
                     rejectedIn = s.State;
                     return Reject(s.State, null);
             }
@@ -120,7 +138,7 @@ public sealed partial class CircuitBreaker
     private CircuitPermit Reject(BreakerState state, TimeSpan? retryAfter)
     {
         _counters.Increment(CallCounter.Rejected);
-        _metrics.RecordCall(Name, "rejected");
+        _metrics.RecordCall(Name, state == BreakerState.Closed ? "throttled" : "rejected");
         _statistics?.Rejected();
         TraceEvents.Rejected(Name, state, retryAfter, _clock.Provider);
         return default;

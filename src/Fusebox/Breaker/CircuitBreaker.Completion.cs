@@ -18,6 +18,12 @@ public sealed partial class CircuitBreaker
             return Completion.Ignored;
         }
 
+        if (settings.Throttle?.IsOverloadException is { } overload && IsOverload(overload, exception))
+        {
+            Failed(exception);
+            return Completion.Overloaded;
+        }
+
         var completion = settings.ShouldHandleException is { } handle ? HandledException(handle, exception) : Completion.Failure;
         return completion == Completion.Failure ? Failed(exception) : completion;
     }
@@ -39,7 +45,11 @@ public sealed partial class CircuitBreaker
         return Completion.Failure;
     }
 
-    internal Completion Classify<TResult>(TResult result) => Classify(Volatile.Read(ref _state), result);
+    internal Completion Classify<TResult>(TResult result)
+    {
+        var s = Volatile.Read(ref _state);
+        return OverloadedResult(s.Settings, result) ? ResultOverloaded(result) : Classify(s, result);
+    }
 
     /// <summary>Classifies a result with the predicate of <paramref name="s"/>, the record the call was admitted in (or the current one).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -87,7 +97,13 @@ public sealed partial class CircuitBreaker
     /// <summary>Classifies a result with the settings in force now, awaiting asynchronous clauses (given the call's token).</summary>
     internal ValueTask<Completion> ClassifyAsync<TResult>(TResult result, CancellationToken cancellationToken)
     {
-        var handle = Volatile.Read(ref _state).ShouldHandleResult;
+        var s = Volatile.Read(ref _state);
+        var handle = s.ShouldHandleResult;
+        if (OverloadedResult(s.Settings, result))
+        {
+            return new ValueTask<Completion>(ResultOverloaded(result));
+        }
+
         if (typeof(TResult) == typeof(VoidResult) || handle is null)
         {
             return new ValueTask<Completion>(Completion.Success);
@@ -121,7 +137,7 @@ public sealed partial class CircuitBreaker
         // slow-call threshold to time. Kept this small so it inlines into the call styles; the rest is CompleteSlow.
         var s = Volatile.Read(ref _state);
         if (ReferenceEquals(permit.Breaker, this) && completion != Completion.Ignored && s.Generation == permit.Generation
-            && !permit.IsProbe && s.SlowThresholdTicks == 0)
+            && permit.ProbeSlot == CircuitPermit.OrdinarySlot && s.SlowThresholdTicks == 0)
         {
             RecordMeasured(s, completion, slow: false, Elapsed(permit.StartedAt));
             return;
@@ -190,6 +206,11 @@ public sealed partial class CircuitBreaker
         if (!ReferenceEquals(permit.Breaker, this))
         {
             throw new ArgumentException("The permit was issued by another breaker.", nameof(permit));
+        }
+
+        if (permit.ProbeSlot < CircuitPermit.OrdinarySlot && CompleteUnmeasured(permit, completion, s))
+        {
+            return;
         }
 
         if (completion == Completion.Ignored || s.Generation != permit.Generation)
@@ -277,7 +298,7 @@ public sealed partial class CircuitBreaker
         var outcome = completion switch
         {
             Completion.TimedOut => SliceCounter.Timeout,
-            Completion.Failure => SliceCounter.Failure,
+            Completion.Failure or Completion.Overloaded => SliceCounter.Failure,
             _ => SliceCounter.Success,
         };
         _statistics?.Completed(outcome, slow, elapsed);

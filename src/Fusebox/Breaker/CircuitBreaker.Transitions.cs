@@ -127,7 +127,7 @@ public sealed partial class CircuitBreaker
 
         Interlocked.Increment(ref _stateChanges);
         RecentTransitionRing().Add(new TransitionRecord(next.ChangedAt, expected.State, next.State, next.Reason, next.Description, next.Generation));
-        _metrics.RecordTransition(Name, expected.State, next.State);
+        _metrics.RecordTransition(Name, expected.State, next.State, next.Settings.Shadow);
         TraceEvents.StateChanged(Name, expected, next);
         RaiseStateChanged(expected, next);
         return true;
@@ -141,7 +141,10 @@ public sealed partial class CircuitBreaker
     {
         if (StateChanged is { } handlers)
         {
-            RaiseEach(handlers, new BreakerStateChangedEventArgs(Name, from.State, to.State, to.Reason, to.Description, to.ChangedAt, to.Generation));
+            RaiseEach(handlers, new BreakerStateChangedEventArgs(Name, from.State, to.State, to.Reason, to.Description, to.ChangedAt, to.Generation)
+            {
+                IsShadow = to.Settings.Shadow,
+            });
         }
     }
 }

@@ -48,7 +48,7 @@ public sealed partial class CircuitBreaker
         Name = name;
         _clock = new BreakerClock(timeProvider ?? validated.TimeProvider ?? TimeProvider.System);
         validated.TimeProvider = _clock.Provider;
-        var settings = new BreakerSettings(validated);
+        var settings = new BreakerSettings(validated, null, _clock.Now());
         _metrics = metrics ?? FuseboxMetrics.Shared;
         _state = new StateRecord(BreakerState.Closed, 0, TransitionReason.Created, null, _clock.UtcNow(), settings, settings.NewMeter());
         _statistics = validated.CollectStatistics ? new BreakerStatistics(_clock) : null;
@@ -127,9 +127,10 @@ public sealed partial class CircuitBreaker
         var next = options.Clone();
         next.TimeProvider = _clock.Provider;
         next.Validate();
-        var settings = new BreakerSettings(next);
         lock (_reconfigureGate)
         {
+            // Built under the gate from the settings in force, whose throttling window it may take over.
+            var settings = new BreakerSettings(next, Volatile.Read(ref _state).Settings, _clock.Now());
             // The swap keeps state and generation, so it races only with transitions: one that wins first is seen on
             // the retry (and given the new settings); one that comes after builds on the swapped record.
             while (true)
@@ -179,6 +180,10 @@ public sealed partial class CircuitBreaker
             Coordination = Volatile.Read(ref _coordination)?.Invoke(),
             Statistics = Volatile.Read(ref _statistics)?.Read(),
             RecentTransitions = Volatile.Read(ref _transitions)?.Read() ?? [],
+            ShadowMode = s.Settings.Shadow,
+            ShadowRejectedCalls = _counters.Read(CallCounter.ShadowRejected),
+            ThrottledCalls = _counters.Read(CallCounter.Throttled),
+            ThrottleProbability = s.Settings.Throttle?.Probability(now),
         };
     }
 

@@ -81,6 +81,23 @@ public sealed class CircuitBreakerOptions
     /// </summary>
     public bool CollectStatistics { get; set; }
 
+    /// <summary>
+    /// Adaptive throttling while closed (a "soft open"): calls are rejected locally with a probability that grows as
+    /// the dependency accepts fewer of them (<see cref="AdaptiveThrottlingOptions"/>). Default null: off, and a closed
+    /// breaker admits every call at no cost. Copied by <see cref="Clone"/>.
+    /// </summary>
+    public AdaptiveThrottlingOptions? AdaptiveThrottling { get; set; }
+
+    /// <summary>
+    /// Shadow mode (resilience4j's METRICS_ONLY): the breaker runs its whole state machine, opens, half-opens and closes,
+    /// and reports it (<see cref="BreakerStateChangedEventArgs.IsShadow"/>, <see cref="CircuitSnapshot.ShadowMode"/>,
+    /// the <c>fusebox.shadow.rejections</c> counter, <see cref="CircuitSnapshot.ShadowRejectedCalls"/>), but it never
+    /// rejects a call: a call it would have rejected (open, probe slots busy, isolated, throttled) runs, is counted, and
+    /// does not reach the state machine, so the breaker evolves as it would have had it rejected the call. For rolling a
+    /// configuration out in production safely. Default false.
+    /// </summary>
+    public bool ShadowMode { get; set; }
+
     /// <summary>The clock. Default <see cref="TimeProvider.System"/>; pass a fake one in tests.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
@@ -134,6 +151,8 @@ public sealed class CircuitBreakerOptions
             throw OutOfRange(nameof(SuccessesToClose), toClose, $"must be in [1, HalfOpenPermits ({HalfOpenPermits})]");
         }
 
+        AdaptiveThrottling?.Validate();
+
         if (TripPolicy.UsesSlowCalls && SlowCallThreshold is null)
         {
             throw new ArgumentException(
@@ -142,8 +161,13 @@ public sealed class CircuitBreakerOptions
         }
     }
 
-    /// <summary>Returns a shallow copy.</summary>
-    public CircuitBreakerOptions Clone() => (CircuitBreakerOptions)MemberwiseClone();
+    /// <summary>Returns a copy: shallow, but for <see cref="AdaptiveThrottling"/>, which is copied too.</summary>
+    public CircuitBreakerOptions Clone()
+    {
+        var copy = (CircuitBreakerOptions)MemberwiseClone();
+        copy.AdaptiveThrottling = AdaptiveThrottling?.Clone();
+        return copy;
+    }
 
     private static void RequireDuration(TimeSpan value, string name)
     {

@@ -43,12 +43,16 @@ public class CircuitOpenException : Exception
     /// <summary>The state the breaker was in when it rejected the call.</summary>
     public BreakerState State { get; }
 
+    /// <summary>Why the call was rejected (derived from <see cref="State"/>: closed means adaptive throttling).</summary>
+    public RejectionReason Reason => RejectionReasons.Of(State);
+
     /// <summary>How long until the breaker will admit a probe call, or null when unknown (isolated, or half-open with all probe slots taken).</summary>
     public TimeSpan? RetryAfter { get; }
 
     private static string FormatMessage(string name, BreakerState state, TimeSpan? retryAfter) => state switch
     {
         BreakerState.Isolated => $"The circuit '{name}' is isolated by an operator; the call was rejected.",
+        BreakerState.Closed => $"The circuit '{name}' is closed and throttling: adaptive throttling rejected the call.",
         BreakerState.HalfOpen => $"The circuit '{name}' is half-open and all probe slots are taken; the call was rejected.",
         _ when retryAfter is { } r => string.Create(CultureInfo.InvariantCulture,
             $"The circuit '{name}' is open; the call was rejected. Retry after {r.TotalSeconds:0.###} s."),

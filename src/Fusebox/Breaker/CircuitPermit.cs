@@ -36,6 +36,20 @@ public readonly struct CircuitPermit : IDisposable
     /// <summary>The start time of a permit that is not timed (no slow-call threshold when it was issued).</summary>
     internal const long Untimed = long.MinValue;
 
+    /// <summary><see cref="ProbeSlot"/> of an ordinary permit (closed or disabled state): the fast completion path's.</summary>
+    internal const int OrdinarySlot = -1;
+
+    /// <summary><see cref="ProbeSlot"/> of a call admitted only because of shadow mode: counted, never measured by the
+    /// state machine (it would have been rejected). Its generation is <see cref="ShadowGeneration"/>, which no state has.</summary>
+    internal const int ShadowSlot = -2;
+
+    /// <summary><see cref="ProbeSlot"/> of a closed-state call counted as a request by adaptive throttling, whose outcome
+    /// the throttling window needs too (kept off the fast completion path).</summary>
+    internal const int ThrottledSlot = -3;
+
+    /// <summary>The generation of shadow permits: generations start at 0 and only grow.</summary>
+    internal const long ShadowGeneration = -1;
+
     /// <summary>The breaker that issued the permit, or null for a default (invalid) permit.</summary>
     public CircuitBreaker? Breaker { get; }
 
@@ -74,6 +88,29 @@ public readonly struct CircuitPermit : IDisposable
     {
         var issuer = Reporter();
         issuer.Complete(this, issuer.ResultFailed(result));
+    }
+
+    /// <summary>Reports that the dependency refused the call because it is overloaded (an HTTP 429 or 503, a gRPC
+    /// ResourceExhausted): a failure, and a call not accepted for <see cref="CircuitBreakerOptions.AdaptiveThrottling"/>
+    /// whatever its <see cref="AdaptiveThrottlingOptions.NotAccepted"/> says.</summary>
+    /// <param name="exception">The exception, if any (kept for diagnostics only).</param>
+    /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
+    public void RecordOverload(Exception? exception = null)
+    {
+        var issuer = Reporter();
+        issuer.Failed(exception);
+        issuer.Complete(this, Completion.Overloaded);
+    }
+
+    /// <summary>Reports that the dependency refused the call for overload with this result (e.g. an HTTP 429
+    /// response), as <see cref="RecordOverload"/>; the result is kept for diagnostics only, as by <see cref="RecordFailedResult"/>.</summary>
+    /// <param name="result">The call's result.</param>
+    /// <exception cref="InvalidOperationException">The permit was already reported, or is the default value.</exception>
+    public void RecordOverloadedResult<TResult>(TResult result)
+    {
+        var issuer = Reporter();
+        issuer.ResultFailed(result);
+        issuer.Complete(this, Completion.Overloaded);
     }
 
     /// <summary>Reports an exception the call threw, classified by the breaker: the caller's own cancellation
@@ -165,4 +202,8 @@ internal enum Completion : byte
 
     /// <summary>A failure that was a timeout (counted as a failure everywhere; told apart by statistics and the duration histogram).</summary>
     TimedOut,
+
+    /// <summary>A failure that was the dependency refusing the call for overload (HTTP 429/503, gRPC ResourceExhausted):
+    /// a failure everywhere, and "not accepted" for adaptive throttling whatever its <see cref="ThrottlingSignal"/>.</summary>
+    Overloaded,
 }

@@ -84,6 +84,21 @@ public sealed record CircuitSnapshot
     /// <summary>The last 32 transitions, oldest first; empty before the first. Always kept, whatever the options.</summary>
     public IReadOnlyList<TransitionRecord> RecentTransitions { get; init; } = [];
 
+    /// <summary>True when the breaker runs in <see cref="CircuitBreakerOptions.ShadowMode"/>: its state is what it would
+    /// be, but it rejects nothing.</summary>
+    public bool ShadowMode { get; init; }
+
+    /// <summary>Calls the breaker would have rejected, and admitted because of shadow mode (lifetime count; not in
+    /// <see cref="RejectedCalls"/>, and their outcomes are in the success and failure counts).</summary>
+    public long ShadowRejectedCalls { get; init; }
+
+    /// <summary>Calls rejected by adaptive throttling (lifetime count, also in <see cref="RejectedCalls"/>).</summary>
+    public long ThrottledCalls { get; init; }
+
+    /// <summary>The probability adaptive throttling would reject the next call with (as computed while closed); null
+    /// when <see cref="CircuitBreakerOptions.AdaptiveThrottling"/> is off.</summary>
+    public double? ThrottleProbability { get; init; }
+
     /// <summary>The seed's multi-line report.</summary>
     public string ToReport() => string.Create(CultureInfo.InvariantCulture, $"""
         Circuit Breaker Report: {Name}

@@ -10,7 +10,10 @@ namespace Fusebox.Internal;
 internal sealed class BreakerSettings
 {
     /// <summary>Builds the settings from options that were already cloned and validated.</summary>
-    public BreakerSettings(CircuitBreakerOptions validated)
+    /// <param name="validated">The options.</param>
+    /// <param name="previous">The settings these replace (Reconfigure), whose throttling window is kept when its shape is unchanged.</param>
+    /// <param name="now">The breaker clock's time, for a new throttling window.</param>
+    public BreakerSettings(CircuitBreakerOptions validated, BreakerSettings? previous, long now)
     {
         Options = validated;
         SlowThresholdTicks = validated.SlowCallThreshold?.Ticks ?? 0;
@@ -18,7 +21,15 @@ internal sealed class BreakerSettings
         MeterNeedsClock = validated.TripPolicy.RequiresClock;
         ShouldHandleException = validated.ShouldHandleException;
         ShouldHandleResult = validated.ShouldHandleResult;
+        Shadow = validated.ShadowMode;
+        Throttle = validated.AdaptiveThrottling is { } throttling ? new ThrottleStage(throttling, previous?.Throttle, now) : null;
     }
+
+    /// <summary><see cref="CircuitBreakerOptions.ShadowMode"/>: would-be rejections are counted and the call admitted.</summary>
+    public bool Shadow { get; }
+
+    /// <summary>Adaptive throttling in closed state; null when off.</summary>
+    public ThrottleStage? Throttle { get; }
 
     /// <summary>The validated options; never handed out (callers get a clone), never changed.</summary>
     public CircuitBreakerOptions Options { get; }

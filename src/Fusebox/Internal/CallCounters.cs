@@ -10,10 +10,16 @@ internal enum CallCounter
     Rejected = 2,
     Ignored = 3,
     Slow = 4,
+
+    /// <summary>Rejected by adaptive throttling (also counted in <see cref="Rejected"/>).</summary>
+    Throttled = 5,
+
+    /// <summary>Would have been rejected, admitted because of shadow mode.</summary>
+    ShadowRejected = 6,
 }
 
-/// <summary>The five counts, indexable by <see cref="CallCounter"/>.</summary>
-[InlineArray(5)]
+/// <summary>The counts, indexable by <see cref="CallCounter"/>.</summary>
+[InlineArray(7)]
 internal struct CounterValues
 {
     private long _first;

@@ -35,7 +35,10 @@ internal sealed class StateRecord
         SlowThresholdTicks = settings.SlowThresholdTicks;
         MeterNeedsClock = settings.MeterNeedsClock;
         ShouldHandleResult = settings.ShouldHandleResult;
-        IsPlainClosed = state == BreakerState.Closed && settings.SlowThresholdTicks == 0 && settings.ShouldHandleResult is not { IsAsynchronous: true };
+        IsPlainClosed = state == BreakerState.Closed && settings.SlowThresholdTicks == 0 && settings.ShouldHandleResult is not { IsAsynchronous: true }
+            && settings.Throttle is null;
+        RejectsInBreak = state == BreakerState.Open && !settings.Shadow;
+        AdmitsAtOnce = state == BreakerState.Disabled || (state == BreakerState.Closed && settings.Throttle is null);
     }
 
     public BreakerState State { get; }
@@ -79,6 +82,13 @@ internal sealed class StateRecord
     /// <summary>Closed, no slow-call threshold and no asynchronous result clause: a call needs neither a permit, nor a
     /// start time, nor an await for its classification.</summary>
     public bool IsPlainClosed { get; }
+
+    /// <summary>Closed without adaptive throttling, or disabled: the permit path admits at once (computed once per
+    /// record, so a breaker without throttling pays one flag test for it, as it paid one state test before).</summary>
+    public bool AdmitsAtOnce { get; }
+
+    /// <summary>Open and not in shadow mode: a call within the break is rejected (one flag test on the rejection path).</summary>
+    public bool RejectsInBreak { get; }
 
     /// <summary>The same state and generation with other settings and/or window (a swap, not a transition).</summary>
     public StateRecord WithSettings(BreakerSettings settings, TripMeter meter) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 
@@ -34,6 +35,7 @@ public sealed class FuseboxMetrics : IDisposable
     private readonly Counter<long> _slowCalls;
     private readonly Counter<long> _transitions;
     private readonly Counter<long> _classificationErrors;
+    private readonly Counter<long> _shadowRejections;
     private readonly Histogram<double> _callDuration;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a new <c>Fusebox</c> meter when null.
@@ -43,8 +45,8 @@ public sealed class FuseboxMetrics : IDisposable
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _shared = s_instruments.GetValue(_meter, static meter => new MeterInstruments(meter));
-        (_calls, _slowCalls, _transitions, _classificationErrors, _callDuration) =
-            (_shared.Calls, _shared.SlowCalls, _shared.Transitions, _shared.ClassificationErrors, _shared.CallDuration);
+        (_calls, _slowCalls, _transitions, _classificationErrors, _callDuration, _shadowRejections) =
+            (_shared.Calls, _shared.SlowCalls, _shared.Transitions, _shared.ClassificationErrors, _shared.CallDuration, _shared.ShadowRejections);
     }
 
     /// <summary>The instance used by breakers created without one.</summary>
@@ -103,13 +105,32 @@ public sealed class FuseboxMetrics : IDisposable
         }
     }
 
-    internal void RecordTransition(string breaker, BreakerState from, BreakerState to)
+    internal void RecordTransition(string breaker, BreakerState from, BreakerState to, bool shadow)
     {
         if (_transitions.Enabled)
         {
-            _transitions.Add(1, new KeyValuePair<string, object?>(BreakerTag, breaker),
-                new KeyValuePair<string, object?>("fusebox.from", StateNames.Of(from)),
-                new KeyValuePair<string, object?>("fusebox.to", StateNames.Of(to)));
+            var tags = new TagList
+            {
+                { BreakerTag, breaker },
+                { "fusebox.from", StateNames.Of(from) },
+                { "fusebox.to", StateNames.Of(to) },
+            };
+            if (shadow)
+            {
+                tags.Add("fusebox.shadow", true); // only on shadow breakers: the series of the others keep their tags
+            }
+
+            _transitions.Add(1, tags);
+        }
+    }
+
+    /// <summary>A call a breaker in shadow mode would have rejected (and admitted), on <c>fusebox.shadow.rejections</c>.</summary>
+    internal void RecordShadowRejection(string breaker, RejectionReason reason)
+    {
+        if (_shadowRejections.Enabled)
+        {
+            _shadowRejections.Add(1, new KeyValuePair<string, object?>(BreakerTag, breaker),
+                new KeyValuePair<string, object?>("fusebox.reason", RejectionReasons.Name(reason)));
         }
     }
 
@@ -139,11 +160,13 @@ public sealed class FuseboxMetrics : IDisposable
         {
             Meter = meter;
             Calls = meter.CreateCounter<long>("fusebox.calls", "{call}",
-                "Calls through a breaker by outcome: success, failure, rejected, ignored.");
+                "Calls through a breaker by outcome: success, failure, rejected, throttled (rejected by adaptive throttling), ignored.");
             SlowCalls = meter.CreateCounter<long>("fusebox.slow_calls", "{call}",
                 "Calls slower than the breaker's SlowCallThreshold (also counted once in fusebox.calls).");
             Transitions = meter.CreateCounter<long>("fusebox.transitions", "{transition}",
-                "State transitions, tagged fusebox.from and fusebox.to.");
+                "State transitions, tagged fusebox.from and fusebox.to (and fusebox.shadow = true for a breaker in shadow mode, whose transitions reject nothing).");
+            ShadowRejections = meter.CreateCounter<long>("fusebox.shadow.rejections", "{call}",
+                "Calls a breaker in shadow mode would have rejected and admitted, tagged fusebox.reason: open, probes_busy, isolated, throttled.");
             ClassificationErrors = meter.CreateCounter<long>("fusebox.classification_errors", "{error}",
                 "ShouldHandleException or ShouldHandleResult predicates that threw (tagged fusebox.predicate: exception, result); the call counted as a failure and its caller got the call's own exception or result.");
             CallDuration = meter.CreateHistogram<double>("fusebox.call.duration", "s",
@@ -162,6 +185,8 @@ public sealed class FuseboxMetrics : IDisposable
         public Counter<long> Transitions { get; }
 
         public Counter<long> ClassificationErrors { get; }
+
+        public Counter<long> ShadowRejections { get; }
 
         public Histogram<double> CallDuration { get; }
 

@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+using Fusebox.Internal;
+
+namespace Fusebox;
+
+// Adaptive throttling and shadow mode: the admission stages that are not a state. A closed breaker with throttling
+// draws against the window's probability; a breaker in shadow mode admits, and counts, every call it would have
+// rejected. Neither touches a breaker that has them off: its records admit at once (StateRecord.AdmitsAtOnce) and
+// reject at once (StateRecord.RejectsInBreak), and its permits take the ordinary completion path.
+public sealed partial class CircuitBreaker
+{
+    /// <summary>The closed-state admission of a breaker with adaptive throttling: a permit whose outcome the window
+    /// counts, or a rejection (<see cref="RejectionReason.Throttled"/>, state <see cref="BreakerState.Closed"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private CircuitPermit ThrottledPermit(StateRecord s, out BreakerState rejectedIn)
+    {
+        rejectedIn = default;
+        if (s.Settings.Throttle!.Admit(_clock.Now()))
+        {
+            return new CircuitPermit(this, s.Generation, CircuitPermit.ThrottledSlot, 0, StartTimestamp(s));
+        }
+
+        if (s.Settings.Shadow)
+        {
+            return ShadowPermit(s, RejectionReason.Throttled);
+        }
+
+        _counters.Increment(CallCounter.Throttled);
+        rejectedIn = BreakerState.Closed;
+        return Reject(BreakerState.Closed, null);
+    }
+
+    /// <summary>A call that would have been rejected for <paramref name="reason"/>, admitted because of shadow mode.
+    /// Its outcome is counted but never reaches the state machine nor the throttling window, so the breaker evolves
+    /// exactly as it would have had it rejected the call.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private CircuitPermit ShadowPermit(StateRecord s, RejectionReason reason)
+    {
+        _counters.Increment(CallCounter.ShadowRejected);
+        _metrics.RecordShadowRejection(Name, reason);
+        return new CircuitPermit(this, CircuitPermit.ShadowGeneration, CircuitPermit.ShadowSlot, 0, StartTimestamp(s));
+    }
+
+    /// <summary>The outcome of a shadow permit (counted only), or the throttling window's part of a throttled one.</summary>
+    /// <returns>True when the outcome is fully handled (shadow); false to go on as an ordinary permit.</returns>
+    private bool CompleteUnmeasured(in CircuitPermit permit, Completion completion, StateRecord s)
+    {
+        if (permit.ProbeSlot == CircuitPermit.ShadowSlot)
+        {
+            if (completion == Completion.Ignored)
+            {
+                CountIgnored();
+                return true;
+            }
+
+            long elapsed = Elapsed(permit.StartedAt);
+            CountCompleted(completion, s.SlowThresholdTicks != 0 && elapsed >= s.SlowThresholdTicks, elapsed);
+            return true;
+        }
+
+        // The request was counted at admission (into the window of its record's settings, which a reconfiguration
+        // that keeps the window's shape hands on): its outcome goes to the current one.
+        s.Settings.Throttle?.Completed(completion, _clock.Now());
+        return false;
+    }
+
+    /// <summary>Whether an overload predicate of the throttling stage matches; a throwing predicate is counted and means no.</summary>
+    private bool IsOverload(Func<Exception, bool> overload, Exception exception)
+    {
+        try
+        {
+            return overload(exception);
+        }
+#pragma warning disable CA1031 // as in HandledException: user code must not replace the caller's exception
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            _metrics.RecordClassificationError(Name, "overload");
+            return false;
+        }
+    }
+
+    /// <summary>Whether the throttling stage's result predicate calls <paramref name="result"/> an overload.</summary>
+    private bool OverloadedResult<TResult>(BreakerSettings settings, TResult result)
+    {
+        if (typeof(TResult) == typeof(VoidResult) || settings.Throttle?.IsOverloadResult is not { } overload)
+        {
+            return false;
+        }
+
+        try
+        {
+            return overload.ShouldHandle(result);
+        }
+#pragma warning disable CA1031 // as above
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            _metrics.RecordClassificationError(Name, "overload");
+            return false;
+        }
+    }
+
+    /// <summary>An overloaded result: kept as the last failure when statistics are on.</summary>
+    private Completion ResultOverloaded<TResult>(TResult result)
+    {
+        ResultFailed(result);
+        return Completion.Overloaded;
+    }
+}
