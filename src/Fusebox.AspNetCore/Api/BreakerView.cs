@@ -30,6 +30,9 @@ public sealed record BreakerView(
     /// <summary>Re-opens since the breaker last closed: the exponent of the break-duration backoff.</summary>
     public int ConsecutiveOpens { get; init; }
 
+    /// <summary>When half-open: the round's probe permits, probes in flight and successes so far; null otherwise.</summary>
+    public ProbeRoundView? Probes { get; init; }
+
     /// <summary>The rolling statistics of the last 10 s; null unless the breaker collects them
     /// (<see cref="CircuitBreakerOptions.CollectStatistics"/>).</summary>
     public StatisticsView? Statistics { get; init; }
@@ -50,6 +53,7 @@ public sealed record BreakerView(
             BreakerOptionsView.From(s.TripPolicy, breaker.Options), CoordinationView.From(s.Coordination))
         {
             ConsecutiveOpens = s.ConsecutiveOpens,
+            Probes = ProbeRoundView.From(s.Probes),
             Statistics = StatisticsView.From(s.Statistics),
             RecentTransitions = withTransitions ? TransitionView.ListOf(s.RecentTransitions) : null,
         };
