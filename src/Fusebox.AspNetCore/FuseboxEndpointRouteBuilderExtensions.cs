@@ -39,7 +39,7 @@ public static class FuseboxEndpointRouteBuilderExtensions
         var registry = services.GetRequiredService<CircuitBreakerRegistry>();
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var configuration = services.GetService<FuseboxConfiguration>();
-        var stream = new BreakerEventStream(registry, timeProvider, options.SnapshotInterval);
+        var stream = new BreakerEventStream(registry, timeProvider, options.SnapshotInterval, configuration);
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusebox.AspNetCore");
         var refusals = new RefusalLog(logger, timeProvider);
         var viewGuard = options.ViewPolicy is { } viewPolicy ? new PolicyGuard(viewPolicy, nameof(FuseboxEndpointOptions.ViewPolicy), refusals) : null;
