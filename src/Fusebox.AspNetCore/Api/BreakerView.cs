@@ -42,6 +42,11 @@ public sealed record BreakerView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<TransitionView>? RecentTransitions { get; init; }
 
+    /// <summary>Every replica's own status, for a breaker a coordinator shares between replicas; only in the answer to
+    /// <c>GET /api/breakers/{name}</c> (read from the shared store then), omitted everywhere else.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ReplicasView? Replicas { get; init; }
+
     internal static BreakerView From(CircuitBreaker breaker) => From(breaker, withTransitions: true);
 
     internal static BreakerView From(CircuitBreaker breaker, bool withTransitions)
