@@ -30,6 +30,20 @@ public class ReplicaStatusTests
     }
 
     [Fact]
+    public async Task A_state_adopted_from_the_cluster_is_reported_by_the_replica_that_adopted_it()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, Prefix.New());
+        await using var cleanup = new DisposeAll(replicas);
+
+        replicas[0].Breaker.Isolate("maintenance");
+        await Eventually.AllInStateAsync(replicas, BreakerState.Isolated);
+
+        await Eventually.TrueAsync(async () => (await ReadAsync(replicas[0])).Replicas is
+            [{ LocalState: BreakerState.Isolated }, { ReplicaId: "r2", LocalState: BreakerState.Isolated, Scope: "cluster" }], "r2 reported the isolation it adopted");
+    }
+
+    [Fact]
     public async Task Corrupt_entries_are_skipped_and_counted_never_thrown()
     {
         await using var redis = await RedisServer.StartAsync();
