@@ -77,7 +77,7 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         var faults = new BreakerFaults(_context, _link, adopter);
         var log = new ChangeLog(_context, _link, faults);
         var store = new SharedStateStore(_context, _link, log);
-        var replicas = new ReplicaStatusBoard(_context, _link);
+        var replicas = new ReplicaStatusBoard(_context, _link, faults);
         _breakers = new SharedBreakerSet(_context, registry, _link, _queue, adopter, replicas);
         var window = new WindowReporter(_context, store, adopter);
         var publisher = new ChangePublisher(_context, store, adopter, window);

@@ -10,9 +10,11 @@ namespace Fusebox.Redis;
 /// its local state, scope or fallback changes — at a state change of the breaker (<see cref="MarkChanged"/>), after a
 /// recovery (<see cref="MarkAll"/>), or when a tick that had work for the breaker leaves a different status — so an
 /// idle breaker costs nothing. Each write gives the hash <see cref="Ttl"/> again: the field of a replica that stopped
-/// stays until then. Read on demand, one breaker at a time (<see cref="ReadAsync"/>).
+/// stays until then. Read on demand, one breaker at a time (<see cref="ReadAsync"/>). A write that fails is judged as
+/// a tick's operation is (<see cref="BreakerFaults"/>): a fault of this breaker's keys alone (a dead cluster master)
+/// faults that breaker and the write waits until it is restored; only Redis not answering makes the loop fall back.
 /// </summary>
-internal sealed class ReplicaStatusBoard(CoordinatorContext context, RedisLink link)
+internal sealed class ReplicaStatusBoard(CoordinatorContext context, RedisLink link, BreakerFaults faults)
 {
     /// <summary>How long the hash outlives its last write.</summary>
     public static readonly TimeSpan Ttl = TimeSpan.FromHours(24);
@@ -54,7 +56,8 @@ internal sealed class ReplicaStatusBoard(CoordinatorContext context, RedisLink l
             return;
         }
 
-        var due = _changed.Keys.Concat(worked).Distinct().Where(s => s.Mode != SharingMode.Local && !s.Detached).ToArray();
+        // a faulted breaker stays marked: written once its keys answer again
+        var due = _changed.Keys.Concat(worked).Distinct().Where(s => s.Mode != SharingMode.Local && !s.Detached && !s.Faulted).ToArray();
         foreach (var batch in due.Chunk(CoordinatorLoop.MaxConcurrentOperations))
         {
             await Task.WhenAll(batch.Select(s => WriteOneAsync(s, status(s), stop))).ConfigureAwait(false);
@@ -76,10 +79,19 @@ internal sealed class ReplicaStatusBoard(CoordinatorContext context, RedisLink l
             await link.EvalAsync(WriteScript, [KeyOf(shared)], args, stop).ConfigureAwait(false);
             _written[shared] = key;
         }
-        catch
+        catch (RedisServerException ex) when (IsWrongType(ex))
+        {
+            // Redis answered with an error for this key alone (e.g. WRONGTYPE: something else wrote it): that breaker's
+            // problem, never a reason to fall back for all. Not retried until the status changes again.
+            _written[shared] = key;
+        }
+        catch (Exception ex) when (RedisLink.IsRedisFailure(ex) && !stop.IsCancellationRequested)
         {
             MarkChanged(shared); // written at a later tick
-            throw;
+            if (!await faults.IsolateAsync(shared, ex, stop).ConfigureAwait(false))
+            {
+                throw; // Redis does not answer: every breaker falls back
+            }
         }
     }
 
@@ -96,6 +108,10 @@ internal sealed class ReplicaStatusBoard(CoordinatorContext context, RedisLink l
         try
         {
             entries = await link.RunAsync(db => db.HashGetAllAsync(KeyOf(shared)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (IsWrongType(ex))
+        {
+            return new ReplicaReport { Replicas = [], Unavailable = "the replicas key is not a hash" }; // Redis answered: this key only
         }
         catch (Exception ex) when (RedisLink.IsRedisFailure(ex) && !cancellationToken.IsCancellationRequested)
         {
@@ -118,4 +134,8 @@ internal sealed class ReplicaStatusBoard(CoordinatorContext context, RedisLink l
 
         return new ReplicaReport { Replicas = [.. replicas.OrderBy(r => r.ReplicaId, StringComparer.Ordinal)], Skipped = skipped };
     }
+
+    /// <summary>Redis answered that the key holds another type: something else wrote it (a CLUSTERDOWN or any other
+    /// error is judged as a failure of the breaker's keys or of Redis instead).</summary>
+    private static bool IsWrongType(RedisServerException ex) => ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal);
 }

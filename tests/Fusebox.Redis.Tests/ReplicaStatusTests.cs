@@ -79,6 +79,25 @@ public class ReplicaStatusTests
     }
 
     [Fact]
+    public async Task A_replicas_key_of_another_type_is_that_breakers_problem_not_a_fallback_for_all()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        var replicas = await Replica.StartManyAsync(2, redis.ConnectionString, prefix);
+        await using var cleanup = new DisposeAll(replicas);
+        await using var admin = await redis.ConnectAdminAsync();
+        await admin.GetDatabase().StringSetAsync($"{prefix}:{{{Replica.BreakerName}}}:replicas", "not a hash");
+
+        replicas[0].Breaker.Isolate("maintenance"); // each replica then writes its status into the string key: WRONGTYPE
+        await Eventually.AllInStateAsync(replicas, BreakerState.Isolated);
+
+        Assert.Equal("the replicas key is not a hash", (await ReadAsync(replicas[1])).Unavailable);
+        await Eventually.StaysTrueAsync(() => replicas.All(r => r.Coordinator.IsRedisAvailable), "no replica fell back", seconds: 0.3);
+        replicas[1].Breaker.Reset("done");
+        await Eventually.AllInStateAsync(replicas, BreakerState.Closed); // sharing still works
+    }
+
+    [Fact]
     public async Task Without_redis_the_read_says_so_instead_of_throwing()
     {
         await using var redis = await RedisServer.StartAsync();
