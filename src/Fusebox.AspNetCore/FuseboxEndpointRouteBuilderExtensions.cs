@@ -39,7 +39,7 @@ public static class FuseboxEndpointRouteBuilderExtensions
         var registry = services.GetRequiredService<CircuitBreakerRegistry>();
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var configuration = services.GetService<FuseboxConfiguration>();
-        var stream = new BreakerEventStream(registry, timeProvider, options.SnapshotInterval);
+        var stream = new BreakerEventStream(registry, timeProvider, options.SnapshotInterval, configuration);
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusebox.AspNetCore");
         var refusals = new RefusalLog(logger, timeProvider);
         var viewGuard = options.ViewPolicy is { } viewPolicy ? new PolicyGuard(viewPolicy, nameof(FuseboxEndpointOptions.ViewPolicy), refusals) : null;
@@ -57,10 +57,17 @@ public static class FuseboxEndpointRouteBuilderExtensions
         {
             group.MapGet("", (HttpContext context, CancellationToken _) => DashboardPage.Render(context, prefix, options.Title)).ExcludeFromDescription(),
             group.MapGet("/api/breakers", () => Results.Json(registry.Breakers.OrderBy(b => b.Name, StringComparer.Ordinal).Select(BreakerView.From).ToArray(), FuseboxJsonContext.Default.BreakerViewArray)),
-            group.MapGet("/api/breakers/{name}", (string name, HttpContext context) =>
+            group.MapGet("/api/breakers/{name}", async (string name, HttpContext context) =>
             {
                 string exact = RawBreakerName.Read(context, name, segmentsFromEnd: 0);
-                return registry.TryGet(exact, out var breaker) ? Results.Json(BreakerView.From(breaker), FuseboxJsonContext.Default.BreakerView) : Problems.NotFound(exact);
+                if (!registry.TryGet(exact, out var breaker))
+                {
+                    return Problems.NotFound(exact);
+                }
+
+                // the replicas come from the coordinator's store: read for this one breaker, on this request only
+                var view = BreakerView.From(breaker) with { Replicas = await ReplicasView.ReadAsync(breaker, context.RequestAborted) };
+                return Results.Json(view, FuseboxJsonContext.Default.BreakerView);
             }),
             group.MapGet("/api/configured", () => Results.Json(ConfiguredBreakerView.NotYetCalled(configuration, registry), FuseboxJsonContext.Default.ConfiguredBreakerViewArray)),
             group.MapGet("/api/events", (HttpContext context, CancellationToken _) => new EventStreamResult(stream, options.MaxEventStreamConnections, refusals)),

@@ -11,7 +11,8 @@ namespace Fusebox.Redis;
 /// All waiting is on the coordinator's clock.
 /// </summary>
 internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link, SharedBreakerSet breakers, ChangeQueue queue,
-    StateAdopter adopter, MessageReceiver messages, ChangeLog log, ChangeDrain drain, BreakerTick ticks)
+    StateAdopter adopter, MessageReceiver messages, ChangeLog log, ChangeDrain drain, BreakerTick ticks,
+    ReplicaStatusBoard replicas)
 {
     private readonly ReadSchedule _schedule = new(context);
     private long _nextLogRead;
@@ -127,7 +128,9 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
             }
 
             _schedule.Plan(all, name => breakers.TryGet(name, out var s) && s.Mode != SharingMode.Local ? s : null, now);
-            await InBatchesAsync(all.Where(ticks.HasWork), s => ticks.TickAsync(s, stop)).ConfigureAwait(false);
+            var worked = all.Where(ticks.HasWork).ToArray();
+            await InBatchesAsync(worked, s => ticks.TickAsync(s, stop)).ConfigureAwait(false);
+            await replicas.WriteAsync(worked, breakers.Status, stop).ConfigureAwait(false); // idle breakers: nothing
             await log.AppendCommittedAsync(stop).ConfigureAwait(false);
             Interlocked.Increment(ref _ticks);
         }
@@ -156,6 +159,7 @@ internal sealed class CoordinatorLoop(CoordinatorContext context, RedisLink link
         }
 
         await InBatchesAsync(all, s => ticks.ResyncAsync(s, stop)).ConfigureAwait(false);
+        replicas.MarkAll(all); // back from a fallback: each breaker's status is written at the next tick
         link.MarkAvailable(all.Length);
         _nextTick = 0;
         _nextLogRead = 0;

@@ -77,12 +77,13 @@ public sealed class RedisStateCoordinator : IDisposable, IAsyncDisposable
         var faults = new BreakerFaults(_context, _link, adopter);
         var log = new ChangeLog(_context, _link, faults);
         var store = new SharedStateStore(_context, _link, log);
-        _breakers = new SharedBreakerSet(_context, registry, _link, _queue, adopter);
+        var replicas = new ReplicaStatusBoard(_context, _link, faults);
+        _breakers = new SharedBreakerSet(_context, registry, _link, _queue, adopter, replicas);
         var window = new WindowReporter(_context, store, adopter);
         var publisher = new ChangePublisher(_context, store, adopter, window);
         _messages = new MessageReceiver(_context, _link, store, _breakers, adopter);
         var ticks = new BreakerTick(_context, store, adopter, publisher, window, new SharedRound(_context, store, adopter), faults);
-        _loop = new CoordinatorLoop(_context, _link, _breakers, _queue, adopter, _messages, log, new ChangeDrain(_link, _queue, publisher, faults), ticks);
+        _loop = new CoordinatorLoop(_context, _link, _breakers, _queue, adopter, _messages, log, new ChangeDrain(_link, _queue, publisher, faults), ticks, replicas);
         _breakers.Start();
         _running = Task.Run(() => _loop.RunAsync(_stop.Token));
     }

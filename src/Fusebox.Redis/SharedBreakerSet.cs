@@ -8,7 +8,8 @@ namespace Fusebox.Redis;
 /// standalone ones; the hooks on them (state changes and manual commands feed the <see cref="ChangeQueue"/>, snapshots
 /// carry the coordination status); and their status reports.
 /// </summary>
-internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreakerRegistry registry, RedisLink link, ChangeQueue queue, StateAdopter adopter)
+internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreakerRegistry registry, RedisLink link, ChangeQueue queue, StateAdopter adopter,
+    ReplicaStatusBoard replicas)
 {
     private readonly ConcurrentDictionary<string, SharedBreaker> _breakers = new(StringComparer.Ordinal);
     private long _nextMembershipCheck;
@@ -162,6 +163,12 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
         if (ReferenceEquals(shared.Breaker, breaker) && Interlocked.Exchange(ref shared.Hooked, 1) == 0)
         {
             breaker.SetCoordination(() => Status(shared).ToCoordination(link.UnavailableSince, link.UnavailableReason));
+            if (mode != SharingMode.Local)
+            {
+                breaker.SetReplicaStatusReader(ct => replicas.ReadAsync(shared, ct));
+                replicas.MarkChanged(shared);
+            }
+
             breaker.ManualControl += OnManualControl;
         }
 
@@ -178,6 +185,8 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
         }
 
         shared.Breaker.SetCoordination(null);
+        shared.Breaker.SetReplicaStatusReader(null);
+        replicas.Forget(shared);
         shared.Breaker.ManualControl -= OnManualControl;
         lock (shared.Gate)
         {
@@ -189,7 +198,17 @@ internal sealed class SharedBreakerSet(CoordinatorContext context, CircuitBreake
     private void OnStateChanged(object? sender, BreakerStateChangedEventArgs e)
     {
         // Runs on the caller's thread inside the breaker's transition: only enqueue.
-        if (e.Reason == TransitionReason.External || sender is not CircuitBreaker breaker)
+        if (sender is not CircuitBreaker breaker)
+        {
+            return;
+        }
+
+        if (_breakers.TryGetValue(breaker.Name, out var known) && ReferenceEquals(known.Breaker, breaker))
+        {
+            replicas.MarkChanged(known); // adopted changes too: the replica's own status is written at the next tick
+        }
+
+        if (e.Reason == TransitionReason.External)
         {
             return;
         }

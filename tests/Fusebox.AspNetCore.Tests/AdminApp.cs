@@ -37,9 +37,11 @@ internal sealed class AdminApp : IAsyncDisposable
     public Microsoft.Extensions.Logging.Testing.FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
     public static async Task<AdminApp> StartAsync(bool kestrel = false, string? controlPolicy = "ops", Action<RouteGroupBuilderHolder>? map = null,
-        TimeSpan? snapshotInterval = null, TimeProvider? time = null, Action<FuseboxEndpointOptions>? configure = null, Action<FuseboxOptions>? fusebox = null)
+        TimeSpan? snapshotInterval = null, TimeProvider? time = null, Action<FuseboxEndpointOptions>? configure = null, Action<FuseboxOptions>? fusebox = null,
+        string? contentRoot = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // With a content root, the application's own appsettings.json there (reloaded on change) configures Fusebox.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = contentRoot });
         if (kestrel)
         {
             builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
@@ -56,7 +58,15 @@ internal sealed class AdminApp : IAsyncDisposable
             builder.Services.AddSingleton(time); // the breakers, the event stream's timer and the refusal log's clock
         }
 
-        builder.Services.AddFusebox(fusebox);
+        if (contentRoot is null)
+        {
+            builder.Services.AddFusebox(fusebox);
+        }
+        else
+        {
+            builder.Services.AddFusebox(builder.Configuration);
+        }
+
         builder.Services.AddAuthentication("test").AddScheme<AuthenticationSchemeOptions, TestUserHandler>("test", null);
         builder.Services.AddAuthorization(o => o.AddPolicy("ops", p => p.RequireAuthenticatedUser().RequireRole("ops")));
         var app = builder.Build();

@@ -1,3 +1,4 @@
+using Fusebox.Coordination;
 using Fusebox.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -102,21 +103,37 @@ public class DashboardStateBrowserTests
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.True(breaker.TryAcquire(out var probe)); // one probe in flight
         Assert.Equal(BreakerState.HalfOpen, breaker.State);
-        Assert.Equal(2, breaker.Snapshot().FreeProbeSlots);
 
         await using var session = await DashboardSession.OpenAsync(app);
 
         var card = session.Card("fraud-service");
         await Expect(card).ToHaveAttributeAsync("data-state", "half_open");
-        await Expect(card.Locator(".probes")).ToHaveTextAsync("Probes: 2 of 3 slots free · closes after 2 successful probes, re-opens on a failed one");
+        await Expect(card.Locator(".probes")).ToHaveTextAsync("Probes: 0 of 2 successes to close · 1 in flight · 2 of 3 permits free · re-opens on a failed one");
 
         Assert.True(breaker.TryAcquire(out var second));
         time.Advance(TimeSpan.FromSeconds(1)); // the stream's next tick brings the change
-        await Expect(card.Locator(".probes")).ToContainTextAsync("Probes: 1 of 3 slots free");
+        await Expect(card.Locator(".probes")).ToHaveTextAsync("Probes: 0 of 2 successes to close · 2 in flight · 1 of 3 permits free · re-opens on a failed one");
         probe.RecordSuccess();
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Expect(card.Locator(".probes")).ToHaveTextAsync("Probes: 1 of 2 successes to close · 1 in flight · 1 of 3 permits free · re-opens on a failed one");
         second.RecordSuccess();
         await Expect(card).ToHaveAttributeAsync("data-state", "closed");
         await Expect(card.Locator(".probes")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task A_half_open_round_a_coordinator_holds_back_says_so()
+    {
+        await using var app = await AdminApp.StartAsync(kestrel: true);
+        var breaker = app.Registry.GetOrAdd("fraud-service", new CircuitBreakerOptions { HalfOpenPermits = 3 });
+        // a coordinator's round: one of the three permits granted to this replica so far
+        breaker.ApplyExternal(new ExternalState { State = BreakerState.HalfOpen, ProbePermits = 1, CloseOnProbeSuccess = false });
+        Assert.True(breaker.TryAcquire(out _));
+
+        await using var session = await DashboardSession.OpenAsync(app);
+
+        await Expect(session.Card("fraud-service").Locator(".probes")).ToHaveTextAsync(
+            "Probes: 0 succeeded here (the coordinator closes it on every replica's) · 1 in flight · 0 of 3 permits free · 2 held by the coordinator · re-opens on a failed one");
     }
 
     [Fact]

@@ -164,7 +164,7 @@ public class EventStreamTests
     [Fact]
     public void Racing_connections_never_take_more_slots_than_the_maximum()
     {
-        var stream = new BreakerEventStream(new CircuitBreakerRegistry(), TimeProvider.System, TimeSpan.FromSeconds(1));
+        var stream = new BreakerEventStream(new CircuitBreakerRegistry(), TimeProvider.System, TimeSpan.FromSeconds(1), configuration: null);
         for (int round = 0; round < 200; round++)
         {
             int admitted = 0;

@@ -30,6 +30,9 @@ public sealed record BreakerView(
     /// <summary>Re-opens since the breaker last closed: the exponent of the break-duration backoff.</summary>
     public int ConsecutiveOpens { get; init; }
 
+    /// <summary>When half-open: the round's probe permits, probes in flight and successes so far; null otherwise.</summary>
+    public ProbeRoundView? Probes { get; init; }
+
     /// <summary>The rolling statistics of the last 10 s; null unless the breaker collects them
     /// (<see cref="CircuitBreakerOptions.CollectStatistics"/>).</summary>
     public StatisticsView? Statistics { get; init; }
@@ -38,6 +41,11 @@ public sealed record BreakerView(
     /// <c>changes</c>, which carry a breaker whenever its counts move: its <c>state</c> events bring each new transition.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<TransitionView>? RecentTransitions { get; init; }
+
+    /// <summary>Every replica's own status, for a breaker a coordinator shares between replicas; only in the answer to
+    /// <c>GET /api/breakers/{name}</c> (read from the shared store then), omitted everywhere else.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ReplicasView? Replicas { get; init; }
 
     internal static BreakerView From(CircuitBreaker breaker) => From(breaker, withTransitions: true);
 
@@ -50,6 +58,7 @@ public sealed record BreakerView(
             BreakerOptionsView.From(s.TripPolicy, breaker.Options), CoordinationView.From(s.Coordination))
         {
             ConsecutiveOpens = s.ConsecutiveOpens,
+            Probes = ProbeRoundView.From(s.Probes),
             Statistics = StatisticsView.From(s.Statistics),
             RecentTransitions = withTransitions ? TransitionView.ListOf(s.RecentTransitions) : null,
         };

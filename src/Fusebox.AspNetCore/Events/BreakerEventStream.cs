@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
+using Fusebox.Extensions;
 
 namespace Fusebox.AspNetCore;
 
@@ -13,18 +14,39 @@ namespace Fusebox.AspNetCore;
 /// <see cref="SnapshotBoard"/> all clients share. A client that disconnects ends its enumeration, which
 /// unsubscribes it; a slow client loses its oldest pending state changes, never blocks a breaker, and one that fell
 /// further behind than the board keeps gets a full <c>snapshot</c> again. Items carry JSON already written through
-/// <see cref="FuseboxJsonContext"/> (the server-sent events result writes string data as is).
+/// <see cref="FuseboxJsonContext"/> (the server-sent events result writes string data as is). After a configuration
+/// reload is adopted, the next tick of each connection also sends <c>configured</c>: the breakers configured but not
+/// called yet (<see cref="ConfiguredBreakerView"/>), so an open dashboard shows an added entry and drops a removed one.
 /// </summary>
-internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimeProvider timeProvider, TimeSpan snapshotInterval)
+internal sealed class BreakerEventStream
 {
     private const int MaxPendingChanges = 256;
+    private readonly CircuitBreakerRegistry _registry;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _snapshotInterval;
+    private readonly FuseboxConfiguration? _configuration;
     private int _listeners;
+    private int _reloads; // adopted configuration reloads: a connection that saw fewer sends "configured"
+
+    public BreakerEventStream(CircuitBreakerRegistry registry, TimeProvider timeProvider, TimeSpan snapshotInterval, FuseboxConfiguration? configuration)
+    {
+        _registry = registry;
+        _timeProvider = timeProvider;
+        _snapshotInterval = snapshotInterval;
+        _configuration = configuration;
+        Board = new SnapshotBoard(registry, timeProvider, snapshotInterval);
+        if (configuration is not null)
+        {
+            // The stream lives as long as the endpoints, the configuration as long as the container: never unsubscribed.
+            configuration.Reloaded += _ => Interlocked.Increment(ref _reloads);
+        }
+    }
 
     /// <summary>Clients connected now (admitted by <see cref="TryAdmit"/> and not yet <see cref="Leave">left</see>).</summary>
     public int Listeners => Volatile.Read(ref _listeners);
 
     /// <summary>The views every connection shares.</summary>
-    internal SnapshotBoard Board { get; } = new(registry, timeProvider, snapshotInterval);
+    internal SnapshotBoard Board { get; }
 
     /// <summary>Takes one of <paramref name="max"/> connection slots; false when all are taken.</summary>
     public bool TryAdmit(int max)
@@ -56,13 +78,14 @@ internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimePr
             new BoundedChannelOptions(MaxPendingChanges) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         void OnChanged(object? sender, BreakerStateChangedEventArgs e) => changes.Writer.TryWrite(e);
 
-        registry.StateChanged += OnChanged;
+        _registry.StateChanged += OnChanged;
         // The timer exists before the first item is handed out: a tick that comes while the client is still writing
         // the first snapshot is kept by the timer and not lost.
-        using var timer = new PeriodicTimer(snapshotInterval, timeProvider);
+        using var timer = new PeriodicTimer(_snapshotInterval, _timeProvider);
         var deltas = new List<SnapshotBoard.Delta>();
         try
         {
+            int reloads = Volatile.Read(ref _reloads); // the page reads the configured list itself on the first snapshot
             var (version, full) = Board.Full();
             yield return new SseItem<string>(full, "snapshot");
             var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
@@ -99,12 +122,19 @@ internal sealed class BreakerEventStream(CircuitBreakerRegistry registry, TimePr
                     yield return new SseItem<string>(delta.Json, "changes");
                 }
 
+                if (Volatile.Read(ref _reloads) is var seen && seen != reloads)
+                {
+                    reloads = seen;
+                    var configured = ConfiguredBreakerView.NotYetCalled(_configuration, _registry);
+                    yield return new SseItem<string>(JsonSerializer.Serialize(configured, FuseboxJsonContext.Default.ConfiguredBreakerViewArray), "configured");
+                }
+
                 tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
             }
         }
         finally
         {
-            registry.StateChanged -= OnChanged;
+            _registry.StateChanged -= OnChanged;
         }
     }
 }

@@ -172,6 +172,7 @@ public sealed partial class CircuitBreaker
             OpenedAt = s.OpenedAt,
             RetryAfter = state == BreakerState.Open ? TimeSpan.FromTicks(s.OpenUntil - now) : null,
             FreeProbeSlots = breakElapsed ? s.Settings.Options.HalfOpenPermits : s.Probes?.Available(now),
+            Probes = ReadProbeRound(s, state, breakElapsed, now),
             LastChangedAt = s.ChangedAt,
             LastReason = s.Reason,
             LastReasonDescription = s.Description,
@@ -189,6 +190,32 @@ public sealed partial class CircuitBreaker
 
     /// <inheritdoc/>
     public override string ToString() => $"CircuitBreaker({Name}, {State})";
+
+    /// <summary>The half-open round's progress; with the break over but no call since, the round the next call will start.</summary>
+    private static ProbeRound? ReadProbeRound(StateRecord s, BreakerState state, bool breakElapsed, long now)
+    {
+        if (state != BreakerState.HalfOpen)
+        {
+            return null;
+        }
+
+        if (breakElapsed || s.Probes is null)
+        {
+            var o = s.Settings.Options;
+            return new ProbeRound { Permits = o.HalfOpenPermits, InFlight = 0, Free = o.HalfOpenPermits, Succeeded = 0, SuccessesToClose = o.SuccessesToClose ?? o.HalfOpenPermits };
+        }
+
+        var probes = s.Probes;
+        return new ProbeRound
+        {
+            Permits = probes.Capacity,
+            InFlight = probes.InFlight(now),
+            Free = probes.Available(now),
+            NotGranted = probes.UngrantedCount(),
+            Succeeded = probes.Successes,
+            SuccessesToClose = probes.SuccessesToClose == int.MaxValue ? null : probes.SuccessesToClose, // see ApplyExternal
+        };
+    }
 
     /// <summary>Open with the break over reads half-open: what the next call will make of it.</summary>
     private static BreakerState EffectiveState(StateRecord s, long now) =>

@@ -59,6 +59,10 @@ public sealed record CircuitSnapshot
     /// <summary>When half-open: probe slots free now.</summary>
     public int? FreeProbeSlots { get; init; }
 
+    /// <summary>When half-open: the round's probe permits, the probes in flight and the successes so far of those that
+    /// close it; null in every other state.</summary>
+    public ProbeRound? Probes { get; init; }
+
     /// <summary>When the state last changed (creation time before any change).</summary>
     public required DateTimeOffset LastChangedAt { get; init; }
 

@@ -134,6 +134,21 @@ internal sealed class HalfOpenProbes
 
     public int AddSuccess() => Interlocked.Increment(ref _successes);
 
+    /// <summary>Slots held by a probe whose deadline has not passed: probes out now.</summary>
+    public int InFlight(long now)
+    {
+        int count = 0;
+        foreach (long s in _slots)
+        {
+            if (s > now)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Slots a new probe could claim now.</summary>
     public int Available(long now)
     {
