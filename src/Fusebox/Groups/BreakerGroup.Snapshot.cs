@@ -13,13 +13,14 @@ public sealed partial class BreakerGroup
         {
             var seat = members[i];
             var state = seat.Breaker.State;
-            long heldFor = Volatile.Read(ref seat.HeldUntil) - now;
+            long heldUntil = Volatile.Read(ref seat.HeldUntil);
+            long heldFor = now < heldUntil ? heldUntil - now : 0; // never refused: long.MinValue, which must not be subtracted from
             statuses[i] = new BreakerGroupMemberStatus
             {
                 Key = seat.Key,
                 Name = seat.Breaker.Name,
                 State = state,
-                IsHealthy = state is BreakerState.Closed or BreakerState.Disabled && heldFor <= 0,
+                IsHealthy = state is BreakerState.Closed or BreakerState.Disabled && heldFor == 0,
                 HoldsOpenSlot = Volatile.Read(ref seat.SlotGeneration) != GroupSeat.NoSlot,
                 HeldClosedFor = heldFor > 0 ? TimeSpan.FromTicks(heldFor) : null,
                 WouldHaveOpened = Interlocked.Read(ref seat.WouldHaveOpened),

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using Fusebox.Internal;
 
 namespace Fusebox;
 
@@ -21,6 +22,7 @@ public sealed partial class BreakerGroup : IDisposable
 {
     private readonly BreakerGroupOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly BreakerClock _clock;
     private readonly FuseboxMetrics _metrics;
     private readonly CircuitBreakerRegistry? _registry;
     private readonly ConcurrentDictionary<string, GroupSeat> _seats = new(StringComparer.Ordinal);
@@ -58,6 +60,7 @@ public sealed partial class BreakerGroup : IDisposable
         Name = name;
         _options = validated;
         _timeProvider = timeProvider ?? validated.MemberOptions.TimeProvider ?? TimeProvider.System;
+        _clock = new BreakerClock(_timeProvider);
         _metrics = metrics ?? FuseboxMetrics.Shared;
         _registry = registry;
         Instruments = GroupMetrics.For(_metrics.Meter);
@@ -161,8 +164,8 @@ public sealed partial class BreakerGroup : IDisposable
         return _registry.GetOrAdd(memberName, _options.MemberOptions);
     }
 
-    /// <summary>The group's monotonic time in <see cref="TimeSpan"/> ticks.</summary>
-    private long Now() => (long)(_timeProvider.GetTimestamp() * ((double)TimeSpan.TicksPerSecond / _timeProvider.TimestampFrequency));
+    /// <summary>The group's monotonic time in <see cref="TimeSpan"/> ticks, read as the members read theirs.</summary>
+    private long Now() => _clock.Now();
 
     private void Raise(BreakerGroupEventArgs args)
     {
