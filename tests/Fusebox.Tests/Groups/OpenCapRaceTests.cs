@@ -40,7 +40,7 @@ public class OpenCapRaceTests
     {
         const int Rounds = 300;
         var (group, _, members) = TestGroups.Create(10, TestGroups.Options(o => o.PanicThresholdPercent = 0)); // cap: one
-        group.SlotRaceHook = () => Thread.SpinWait(200); // widens the window between check and swap
+        group.SlotRaceHook = () => Thread.SpinWait(5000); // widens the window between check and swap
         var racers = members.Take(4).ToArray();
         using var start = new Barrier(racers.Length);
         for (int round = 0; round < Rounds; round++)

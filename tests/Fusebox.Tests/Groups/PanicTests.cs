@@ -56,17 +56,9 @@ public class PanicTests
     }
 
     [Fact]
-    public void A_half_open_member_admits_plain_calls_in_panic_and_keeps_its_probe_for_afterwards()
+    public void An_open_member_whose_break_is_over_admits_plain_calls_in_panic_and_keeps_its_probe_for_afterwards()
     {
-        var (group, time, members) = TestGroups.Create(10, TestGroups.Options(o => o.EvaluationInterval = TimeSpan.FromHours(1)));
-        members[0].Trip();
-        time.Advance(TestGroups.Break);
-        foreach (var member in members.Skip(1))
-        {
-            member.Calls(3, fail: true);
-        }
-
-        Assert.True(group.IsPanicking);
+        var (group, time, members) = PanicWithFirstMemberOverItsBreak(probeInFlight: false);
         Assert.True(members[0].TryAcquire(out var plain));
         Assert.False(plain.IsProbe);
         plain.RecordSuccess();
@@ -78,6 +70,38 @@ public class PanicTests
         Assert.True(members[0].TryAcquire(out var probe));
         Assert.True(probe.IsProbe);
         Assert.False(members[0].TryAcquire(out _)); // one probe slot, taken
+    }
+
+    [Fact]
+    public void A_half_open_member_whose_probe_is_in_flight_admits_plain_calls_in_panic()
+    {
+        var (group, _, members) = PanicWithFirstMemberOverItsBreak(probeInFlight: true);
+        Assert.True(members[0].TryAcquire(out var plain));
+        Assert.False(plain.IsProbe);
+        plain.RecordFailure(); // measured, but not a probe: it cannot re-open the member
+        Assert.Equal(BreakerState.HalfOpen, members[0].State);
+    }
+
+    /// <summary>Ten members; the first opened and its break is over (with its only probe taken, if asked); then the
+    /// other nine fail, the cap refuses them all and the group panics. Evaluations are an hour apart.</summary>
+    private static (BreakerGroup Group, Microsoft.Extensions.Time.Testing.FakeTimeProvider Time, CircuitBreaker[] Members) PanicWithFirstMemberOverItsBreak(bool probeInFlight)
+    {
+        var (group, time, members) = TestGroups.Create(10, TestGroups.Options(o => o.EvaluationInterval = TimeSpan.FromHours(1)));
+        members[0].Trip();
+        time.Advance(TestGroups.Break);
+        if (probeInFlight)
+        {
+            Assert.True(members[0].TryAcquire(out var probe) && probe.IsProbe);
+            Assert.False(members[0].TryAcquire(out _));
+        }
+
+        foreach (var member in members.Skip(1))
+        {
+            member.Calls(3, fail: true);
+        }
+
+        Assert.True(group.IsPanicking);
+        return (group, time, members);
     }
 
     [Fact]
