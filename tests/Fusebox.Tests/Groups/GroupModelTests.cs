@@ -1,5 +1,6 @@
 using System.Text;
 using CsCheck;
+using Fusebox.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fusebox.Tests.Groups;
@@ -101,21 +102,7 @@ public class GroupModelTests
 
         private long Now => _time.GetTimestamp() - _start;
 
-        public void Run()
-        {
-            for (int step = 1; step < _program.Length; step++)
-            {
-                try
-                {
-                    Step(_program[step]);
-                    Compare();
-                }
-                catch (Exception ex)
-                {
-                    throw new InvalidOperationException($"{_trace}step {step} failed: {ex.Message}", ex);
-                }
-            }
-        }
+        public void Run() => ProgramSteps.Run(_program, first: 1, Step, Compare, _trace);
 
         private void Step(int op)
         {
