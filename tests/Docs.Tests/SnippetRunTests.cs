@@ -1,6 +1,7 @@
 using Docs.Tests.Snippets.Concepts;
 using Docs.Tests.Snippets.Configuration;
 using Docs.Tests.Snippets.Distributed;
+using Docs.Tests.Snippets.Groups;
 using Docs.Tests.Snippets.MigratingFromPolly;
 using Docs.Tests.Snippets.Operating;
 using Docs.Tests.Snippets.Packages;
@@ -29,6 +30,19 @@ public class SnippetRunTests
 
         Assert.Equal(1, snippet.Sent);
         Assert.Equal(0, snippet.FlaggedForReview);
+    }
+
+    [Fact]
+    public async Task Groups_snippets_run()
+    {
+        var start = new GroupStart();
+
+        await start.RunAsync();
+
+        Assert.Equal("sku-1@10.0.0.7:443: 7", start.Stock);
+        Assert.Equal(1, start.Members);
+        using var group = new BreakerGroup("inventory");
+        new GroupReporting().Run(group);
     }
 
     [Fact]

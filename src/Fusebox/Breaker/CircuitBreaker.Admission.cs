@@ -55,7 +55,7 @@ public sealed partial class CircuitBreaker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool RejectsWithinBreak(StateRecord s, out TimeSpan retryAfter)
     {
-        if (s.RejectsInBreak && s.OpenUntil - _clock.Now() is > 0 and var left)
+        if (s.RejectsInBreak && s.OpenUntil - _clock.Now() is > 0 and var left && !GroupPanicking)
         {
             retryAfter = TimeSpan.FromTicks(left);
             Reject(BreakerState.Open, retryAfter);
@@ -74,6 +74,11 @@ public sealed partial class CircuitBreaker
         rejectedIn = default;
         while (true)
         {
+            if (s.State is BreakerState.Open or BreakerState.HalfOpen && GroupPanicking)
+            {
+                return ClosedPermit(s); // its group panics: admitted and measured, but no probe and no transition
+            }
+
             switch (s.State)
             {
                 case BreakerState.Closed when s.Settings.Throttle is not null:

@@ -32,6 +32,11 @@ public sealed partial class CircuitBreaker
             _ => (TransitionReason.FailureRate,
                 string.Create(CultureInfo.InvariantCulture, $"failure rate {window.FailureRate * 100:0.#}% over {window.Calls} calls")),
         };
+        if (_groupSeat is not null && GroupRefusesTrip(closed, description))
+        {
+            return; // a group member beyond its group's open cap: reported as "would have opened", stays closed
+        }
+
         Decide(closed, VerdictKind.Trip, reason, description);
     }
 

@@ -35,4 +35,7 @@ public enum TransitionReason
 
     /// <summary>The state was adopted from another replica or an external store.</summary>
     External,
+
+    /// <summary>The member's <see cref="BreakerGroup"/> ejected it: its success rate was far below its peers'.</summary>
+    Outlier,
 }

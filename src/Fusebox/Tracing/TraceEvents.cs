@@ -156,6 +156,7 @@ internal static class TraceEvents
         TransitionReason.ManualDisable => "manual_disable",
         TransitionReason.ManualReset => "manual_reset",
         TransitionReason.External => "external",
+        TransitionReason.Outlier => "outlier",
         _ => "unknown",
     };
 }

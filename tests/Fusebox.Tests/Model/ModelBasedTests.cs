@@ -57,21 +57,7 @@ public class ModelBasedTests
             _trace.Append(CultureInvariant($"start {settings}, jitter seed {program[0]}\n"));
         }
 
-        public void Run()
-        {
-            for (int step = 0; step < _program.Length; step++)
-            {
-                try
-                {
-                    Step(_program[step]);
-                    Compare();
-                }
-                catch (Exception ex)
-                {
-                    throw new InvalidOperationException($"{_trace}step {step} failed: {ex.Message}", ex);
-                }
-            }
-        }
+        public void Run() => ProgramSteps.Run(_program, first: 0, Step, Compare, _trace);
 
         private void Step(int op)
         {
