@@ -44,15 +44,8 @@ public class HedgingTests
         var (breaker, time) = TestBreakers.Create();
         var budget = new RetryBudget(retryRatio: 0, minimumRetriesPerSecond: 0, timeProvider: time);
         var caller = Hedged(breaker, maxHedges: 3, budget);
-        var dependency = new GatedCalls<int>();
+        await OnlyTheFirstAttemptIsSentAsync(caller, time);
 
-        var call = caller.ExecuteAsync(dependency.CallAsync).AsTask();
-        await dependency.Started(1);
-        time.Advance(Delay * 10);
-        dependency[0].Gate.SetResult(7);
-
-        Assert.Equal(1, (await call).Attempts);
-        Assert.Equal(1, dependency.Count);
         Assert.Equal(1, budget.Exhausted);
     }
 
@@ -165,15 +158,8 @@ public class HedgingTests
         breaker.Trip();
         time.Advance(TimeSpan.FromSeconds(1));
         var caller = Hedged(breaker, maxHedges: 2);
-        var dependency = new GatedCalls<int>();
 
-        var call = caller.ExecuteAsync(dependency.CallAsync).AsTask();
-        await dependency.Started(1);
-        time.Advance(Delay * 10);
-        dependency[0].Gate.SetResult(1);
-
-        Assert.Equal(1, (await call).Attempts);
-        Assert.Equal(1, dependency.Count);
+        await OnlyTheFirstAttemptIsSentAsync(caller, time);
     }
 
     [Fact]
@@ -187,14 +173,8 @@ public class HedgingTests
             Hedging = new HedgingOptions { Delay = Delay, MaxHedgedAttempts = 2 },
             Admission = stage,
         });
-        var dependency = new GatedCalls<int>();
+        await OnlyTheFirstAttemptIsSentAsync(caller, time);
 
-        var call = caller.ExecuteAsync(dependency.CallAsync).AsTask();
-        await dependency.Started(1);
-        time.Advance(Delay * 10);
-        dependency[0].Gate.SetResult(5);
-
-        Assert.Equal(1, (await call).Attempts);
         Assert.Equal([AdmissionOutcome.Succeeded], stage.Exits);
         Assert.Equal(1, stage.Free);
         Assert.Equal(0, breaker.Snapshot().FailedCalls);
@@ -210,6 +190,19 @@ public class HedgingTests
         Assert.Contains("HedgingOptions.Delay must be in [00:00:00, 1.00:00:00]", delay.Message, StringComparison.Ordinal);
         var count = Assert.Throws<ArgumentOutOfRangeException>(() => new HedgingOptions { MaxHedgedAttempts = 11 }.Validate());
         Assert.Contains("HedgingOptions.MaxHedgedAttempts must be in [1, 10] (was 11)", count.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs one call for ten hedge delays and asserts that no hedge was sent; the first attempt then succeeds.</summary>
+    private static async Task OnlyTheFirstAttemptIsSentAsync(ResilientCaller caller, Microsoft.Extensions.Time.Testing.FakeTimeProvider time)
+    {
+        var dependency = new GatedCalls<int>();
+        var call = caller.ExecuteAsync(dependency.CallAsync).AsTask();
+        await dependency.Started(1);
+        time.Advance(Delay * 10);
+        dependency[0].Gate.SetResult(1);
+
+        Assert.Equal(1, (await call).Attempts);
+        Assert.Equal(1, dependency.Count);
     }
 
     private static ResilientCaller Hedged(CircuitBreaker breaker, int maxHedges, RetryBudget? budget = null, Func<Exception, bool>? shouldRetry = null) =>
