@@ -11,7 +11,7 @@ namespace Fusebox.Http;
 /// While the breaker is open, requests are not sent at all: the handler throws <see cref="CircuitOpenException"/>
 /// or answers a synthesized 503, in microseconds. The handler never sends a request more than once.
 /// </summary>
-public sealed class FuseboxHttpHandler : DelegatingHandler
+public sealed partial class FuseboxHttpHandler : DelegatingHandler
 {
     /// <summary>The header the synthesized 503 carries, naming the breaker that rejected the request.</summary>
     public const string BreakerHeader = "X-Fusebox-Breaker";
@@ -83,19 +83,26 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
             return await SendWithRetriesAsync(guard, request, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!TryAdmit(guard.Breaker, request, out var permit, out var rejection))
+        if (!TryAdmit(guard.Breaker, request, out var permit, out var ticket, out var rejection))
         {
             return rejection;
         }
 
         using var attempt = new AttemptTimeout(_singleAttemptTimeout, _registry.TimeProvider, cancellationToken);
+        var exitAs = AdmissionOutcome.Failed;
         try
         {
-            return Classify(permit, await base.SendAsync(request, attempt.Token).ConfigureAwait(false));
+            var response = await base.SendAsync(request, attempt.Token).ConfigureAwait(false);
+            exitAs = OverloadOf(response);
+            return Classify(permit, response);
         }
-        catch (Exception ex) when (Record(permit, ex, attempt) is { } timedOut)
+        catch (Exception ex) when (Record(permit, ex, attempt, ref exitAs) is { } timedOut)
         {
             throw timedOut;
+        }
+        finally
+        {
+            Exit(ticket, exitAs);
         }
     }
 
@@ -108,19 +115,26 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
             return full;
         }
 
-        if (!TryAdmit(guard.Breaker, request, out var permit, out var rejection))
+        if (!TryAdmit(guard.Breaker, request, out var permit, out var ticket, out var rejection))
         {
             return rejection;
         }
 
         using var attempt = new AttemptTimeout(_singleAttemptTimeout, _registry.TimeProvider, cancellationToken);
+        var exitAs = AdmissionOutcome.Failed;
         try
         {
-            return Classify(permit, base.Send(request, attempt.Token));
+            var response = base.Send(request, attempt.Token);
+            exitAs = OverloadOf(response);
+            return Classify(permit, response);
         }
-        catch (Exception ex) when (Record(permit, ex, attempt) is { } timedOut)
+        catch (Exception ex) when (Record(permit, ex, attempt, ref exitAs) is { } timedOut)
         {
             throw timedOut;
+        }
+        finally
+        {
+            Exit(ticket, exitAs);
         }
     }
 
@@ -143,6 +157,10 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
         {
             return Reject(guard.Breaker, request, ex.RetryAfter);
         }
+        catch (AdmissionRejectedException ex) when (_options.WhenOpen == RejectionBehavior.Return503 && ex.CallerName == guard.Breaker.Name)
+        {
+            return Shed(guard.Breaker, request, ex.StageName, ex.RetryAfter);
+        }
     }
 
     private Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
@@ -151,18 +169,6 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
     private static bool IsIdempotent(HttpMethod method) =>
         method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Options || method == HttpMethod.Trace
         || method == HttpMethod.Put || method == HttpMethod.Delete;
-
-    private bool TryAdmit(CircuitBreaker breaker, HttpRequestMessage request, out CircuitPermit permit, out HttpResponseMessage rejection)
-    {
-        if (breaker.TryAcquire(out permit, out var retryAfter))
-        {
-            rejection = null!;
-            return true;
-        }
-
-        rejection = Reject(breaker, request, retryAfter);
-        return false;
-    }
 
     private HttpResponseMessage Classify(CircuitPermit permit, HttpResponseMessage response)
     {
@@ -189,10 +195,11 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
 
     /// <summary>Records the exception's outcome. Returns the exception to throw instead when the handler's own timeout
     /// fired, or null to let the original propagate untouched (an exception filter: the stack trace is kept).</summary>
-    private Exception? Record(CircuitPermit permit, Exception ex, AttemptTimeout attempt)
+    private Exception? Record(CircuitPermit permit, Exception ex, AttemptTimeout attempt, ref AdmissionOutcome exitAs)
     {
         if (ex is OperationCanceledException && attempt.TimedOut)
         {
+            exitAs = AdmissionOutcome.Overloaded;
             var timeout = new CallTimeoutException(_singleAttemptTimeout!.Value, ex);
             permit.RecordFailure(timeout); // a timeout, not a cancellation, for the statistics and the duration histogram
             return timeout;
@@ -200,6 +207,7 @@ public sealed class FuseboxHttpHandler : DelegatingHandler
 
         if (ex is OperationCanceledException && attempt.CallerCancelled)
         {
+            exitAs = AdmissionOutcome.Ignored;
             permit.Release(); // the caller gave up: says nothing about the dependency
         }
         else if (_options.ShouldHandleException(ex))

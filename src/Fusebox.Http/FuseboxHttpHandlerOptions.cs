@@ -56,10 +56,21 @@ public sealed class FuseboxHttpHandlerOptions
     /// </summary>
     public RetryOptions? Retry { get; set; }
 
+    /// <summary>
+    /// An admission stage asked before each send, inside the breaker, e.g. a concurrency limiter from Fusebox.RateLimiting
+    /// (<c>limiter.ToAdmission()</c>); null (default) for none. Create it once and assign the same instance here: the
+    /// options are built again at every handler rotation, and a new limiter each time would forget what it learnt. A
+    /// refused request is not sent and never counts as a breaker failure: the handler throws
+    /// <see cref="AdmissionRejectedException"/> or, with <see cref="RejectionBehavior.Return503"/>, answers a synthesized 503
+    /// (reason phrase "Load Shed"). A timeout tells the stage the dependency is overloaded, and so does a 429 or 503
+    /// answer to a request sent once (with <see cref="Retry"/>, each attempt's answer counts as a plain sample).
+    /// </summary>
+    public CallAdmission? Admission { get; set; }
+
     /// <summary>Also retry POST, PATCH and other non-idempotent methods (their content is then buffered). Default false.</summary>
     public bool RetryNonIdempotentMethods { get; set; }
 
-    /// <summary>Throw (default) or return a synthesized 503 when the breaker rejects.</summary>
+    /// <summary>Throw (default) or return a synthesized 503 when the breaker (or the <see cref="Admission"/> stage) rejects.</summary>
     public RejectionBehavior WhenOpen { get; set; } = RejectionBehavior.Throw;
 
     /// <summary>Which responses count as failures. Default: 5xx, 408 and 429 (<see cref="IsTransientFailure"/>);

@@ -25,6 +25,7 @@ internal static class HttpRetry
             Retry = retry,
             Timeout = new TimeoutOptions { AttemptTimeout = options.Timeout, OverallTimeout = options.TotalTimeout },
             ShouldHandleResult = failedResponse,
+            Admission = options.Admission,
         });
     }
 

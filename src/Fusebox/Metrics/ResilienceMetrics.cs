@@ -11,6 +11,8 @@ internal sealed class ResilienceMetrics
     private readonly Counter<long> _budgetExhausted;
     private readonly Counter<long> _timeouts;
     private readonly Counter<long> _fallbacks;
+    private readonly Counter<long> _shed;
+    private readonly Counter<long> _hedges;
 
     public ResilienceMetrics(Meter meter)
     {
@@ -18,6 +20,8 @@ internal sealed class ResilienceMetrics
         _retries = meter.CreateCounter<long>("fusebox.retries", "{retry}", "Retries made by resilient callers.");
         _budgetExhausted = meter.CreateCounter<long>("fusebox.retry_budget_exhausted", "{retry}", "Retries refused because the retry budget was empty.");
         _timeouts = meter.CreateCounter<long>("fusebox.timeouts", "{timeout}", "Attempt and overall timeouts, tagged fusebox.timeout = attempt or overall.");
+        _shed = meter.CreateCounter<long>("fusebox.admission_rejected", "{attempt}", "Attempts an admission stage (concurrency limiter) refused: load shed, not sent, never breaker failures.");
+        _hedges = meter.CreateCounter<long>("fusebox.hedges", "{attempt}", "Hedged attempts sent by resilient callers.");
         _fallbacks = meter.CreateCounter<long>("fusebox.fallbacks", "{fallback}", "Fallbacks used, tagged fusebox.reason = rejected or failed.");
     }
 
@@ -26,6 +30,10 @@ internal sealed class ResilienceMetrics
     public void Retry(string name) => Add(_retries, name);
 
     public void BudgetExhausted(string name) => Add(_budgetExhausted, name);
+
+    public void Shed(string name) => Add(_shed, name);
+
+    public void Hedge(string name) => Add(_hedges, name);
 
     public void Timeout(string name, bool overall)
     {

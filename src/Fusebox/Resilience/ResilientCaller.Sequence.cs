@@ -69,9 +69,9 @@ public sealed partial class ResilientCaller
     /// <summary><see cref="RetryOptions.ShouldRetryException"/>, where a throw counts as "do not retry".</summary>
     private bool RetriesException(Exception failure)
     {
-        if (failure is CircuitOpenException)
+        if (failure is CircuitOpenException or AdmissionRejectedException)
         {
-            return false; // an inner breaker's rejection: retrying would only ask it again
+            return false; // an inner breaker's or limiter's rejection: retrying would only ask it again
         }
 
         if (_retry.ShouldRetryException is not { } predicate)

@@ -37,6 +37,8 @@ public sealed partial class ResilientCaller
     private readonly TimeSpan? _overallTimeout;
     private readonly ResilienceMetrics _metrics;
     private readonly ResultPredicate? _shouldHandleResult;
+    private readonly CallAdmission? _admission;
+    private readonly HedgingOptions? _hedging;
 
     /// <summary>Creates a caller around <paramref name="breaker"/>.</summary>
     /// <param name="breaker">The breaker that sees each whole call as one outcome.</param>
@@ -54,6 +56,8 @@ public sealed partial class ResilientCaller
         _overallTimeout = options.Timeout.OverallTimeout;
         _metrics = breaker.Metrics.Resilience;
         _shouldHandleResult = options.ShouldHandleResult;
+        _admission = options.Admission;
+        _hedging = options.Hedging?.Clone();
     }
 
     /// <summary>The breaker inside this caller.</summary>
@@ -69,6 +73,7 @@ public sealed partial class ResilientCaller
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The value (the operation's or the fallback's) and whether the fallback was used.</returns>
     /// <exception cref="CircuitOpenException">The breaker rejected the call and no fallback handles rejections.</exception>
+    /// <exception cref="AdmissionRejectedException">The admission stage refused the call and no fallback handles rejections.</exception>
     /// <exception cref="CallTimeoutException">The last attempt or the whole call timed out (and no fallback handles failures).</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled (after recording a failure an earlier attempt produced, if any).</exception>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: prefer the cheaper one
@@ -79,15 +84,22 @@ public sealed partial class ResilientCaller
         cancellationToken.ThrowIfCancellationRequested();
         if (!_breaker.TryAcquireCore(out var permit, out var retryAfter, out var rejectedIn))
         {
-            if (fallback is not null && fallback.Handles(FallbackReason.Rejected))
-            {
-                _metrics.Fallback(Name, FallbackReason.Rejected);
-                TraceEvents.Fallback(Name, FallbackReason.Rejected, null, _breaker.TimeProvider);
-                var substitute = await fallback.GetAsync(new FallbackContext(FallbackReason.Rejected, null, retryAfter), cancellationToken).ConfigureAwait(false);
-                return new CallResult<TResult>(substitute, 0, FallbackReason.Rejected, null);
-            }
+            return await RejectedAsync(null, rejectedIn, retryAfter, fallback, cancellationToken).ConfigureAwait(false);
+        }
 
-            throw new CircuitOpenException(Name, rejectedIn, retryAfter);
+        // The stage is asked after the breaker, so an open breaker rejects without touching it; a refusal releases the
+        // permit unreported: load shedding says nothing about the dependency and must never trip the breaker.
+        object? ticket = null;
+        if (_admission is { } admission && !admission.TryEnter(out ticket, out var shedFor))
+        {
+            permit.Release();
+            _metrics.Shed(Name);
+            return await RejectedAsync(admission, default, shedFor, fallback, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_hedging is not null && !permit.IsProbe) // a probe gets exactly one attempt, hedged or not
+        {
+            return await ExecuteHedgedAsync(permit, ticket, operation, state, fallback, cancellationToken).ConfigureAwait(false);
         }
 
         // From here on the permit is reported exactly once: by Report (the sequence's outcome) or ReportAbandoned (the
@@ -108,8 +120,15 @@ public sealed partial class ResilientCaller
             var previousDelay = TimeSpan.Zero;
             while (true)
             {
+                if (attempt > 0 && _admission is { } stage && !stage.TryEnter(out ticket, out _))
+                {
+                    _metrics.Shed(Name); // a retry the stage refused is not sent: the last failure stands
+                    break;
+                }
+
                 attempt++;
                 _metrics.Attempt(Name);
+                var exitAs = AdmissionOutcome.Failed;
                 var attemptTimeout = _attemptTimeout is { } limit ? PooledTimeout.Rent(limit, _breaker.TimeProvider, sequenceToken) : null;
                 try
                 {
@@ -117,18 +136,22 @@ public sealed partial class ResilientCaller
                     // previous attempt's outcome in place for ReportAbandoned.
                     result = await operation(state, attemptTimeout?.Token ?? sequenceToken).ConfigureAwait(false);
                     failure = null;
+                    exitAs = AdmissionOutcome.Succeeded;
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
+                    exitAs = AdmissionOutcome.Ignored;
                     reported = ReportAbandoned(permit, attempt - 1, failure, retryableResult);
                     throw;
                 }
                 catch (OperationCanceledException ex) when (overall is { TimedOut: true })
                 {
+                    exitAs = AdmissionOutcome.Overloaded;
                     failure = TimedOut(_overallTimeout!.Value, ex, overall: true);
                 }
                 catch (OperationCanceledException ex) when (attemptTimeout is { TimedOut: true })
                 {
+                    exitAs = AdmissionOutcome.Overloaded;
                     failure = TimedOut(_attemptTimeout!.Value, ex, overall: false);
                 }
                 catch (Exception ex)
@@ -138,6 +161,7 @@ public sealed partial class ResilientCaller
                 finally
                 {
                     attemptTimeout?.Return();
+                    ExitAdmission(ref ticket, exitAs);
                 }
 
                 retryableResult = failure is null && await RetriesResultAsync(result, cancellationToken).ConfigureAwait(false); // asked once per attempt
@@ -184,6 +208,7 @@ public sealed partial class ResilientCaller
                 permit.Release();
             }
 
+            ExitAdmission(ref ticket, AdmissionOutcome.Ignored); // only when something unforeseen escaped before the attempt
             overall?.Return();
         }
 
@@ -208,6 +233,36 @@ public sealed partial class ResilientCaller
         TState state, Fallback<TResult>? fallback = null, CancellationToken cancellationToken = default) =>
         ExecuteAsync(static (s, ct) => new ValueTask<TResult>(s.Operation(s.State, ct)),
             (Operation: operation ?? throw new ArgumentNullException(nameof(operation)), State: state), fallback, cancellationToken);
+
+    /// <summary>A call refused before any attempt, by the breaker (<paramref name="shedBy"/> null) or by the admission
+    /// stage: the fallback for rejections, or the typed rejection. The exception is built only when thrown, so a
+    /// rejection answered by a fallback allocates nothing here.</summary>
+    private async ValueTask<CallResult<TResult>> RejectedAsync<TResult>(CallAdmission? shedBy, BreakerState rejectedIn, TimeSpan? retryAfter,
+        Fallback<TResult>? fallback, CancellationToken cancellationToken)
+    {
+        if (fallback is not null && fallback.Handles(FallbackReason.Rejected))
+        {
+            _metrics.Fallback(Name, FallbackReason.Rejected);
+            TraceEvents.Fallback(Name, FallbackReason.Rejected, null, _breaker.TimeProvider);
+            var substitute = await fallback.GetAsync(new FallbackContext(FallbackReason.Rejected, null, retryAfter), cancellationToken).ConfigureAwait(false);
+            return new CallResult<TResult>(substitute, 0, FallbackReason.Rejected, null);
+        }
+
+        throw shedBy is null
+            ? new CircuitOpenException(Name, rejectedIn, retryAfter)
+            : new AdmissionRejectedException(Name, shedBy.Name, retryAfter);
+    }
+
+    /// <summary>Ends the attempt's admission ticket, once: the ticket is cleared so no later path exits it again.</summary>
+    private void ExitAdmission(ref object? ticket, AdmissionOutcome outcome)
+    {
+        if (ticket is not null)
+        {
+            var held = ticket;
+            ticket = null;
+            _admission!.Exit(held, outcome);
+        }
+    }
 
     /// <summary>After the permit was reported: the fallback for a failure, or the operation's own exception, or its failing result.</summary>
     private async ValueTask<CallResult<TResult>> FailedAsync<TResult>(int attempts, TResult result, Exception? failure,

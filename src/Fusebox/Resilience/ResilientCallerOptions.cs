@@ -17,6 +17,18 @@ public sealed class ResilientCallerOptions
     /// </summary>
     public ResultPredicate? ShouldHandleResult { get; set; }
 
+    /// <summary>
+    /// An admission stage asked before every attempt, inside the breaker (a concurrency limiter, e.g. Fusebox.RateLimiting's
+    /// <c>AdaptiveConcurrencyLimiter.ToAdmission()</c>); null (default) for none. A refused first attempt is not sent and
+    /// surfaces as <see cref="AdmissionRejectedException"/> (or the <see cref="FallbackReason.Rejected"/> fallback); a
+    /// refused retry or hedge is not sent and the last failure stands. Refusals never reach the breaker as failures.
+    /// </summary>
+    public CallAdmission? Admission { get; set; }
+
+    /// <summary>Hedged attempts (gRPC A6), charged to <see cref="RetryOptions.Budget"/>; null (default) for none.
+    /// Requires <c>Retry.MaxAttempts = 1</c>: hedges are the extra attempts.</summary>
+    public HedgingOptions? Hedging { get; set; }
+
     /// <summary>Throws when a value is out of range, naming the option and the allowed range.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()
@@ -25,5 +37,14 @@ public sealed class ResilientCallerOptions
         ArgumentNullException.ThrowIfNull(Timeout, "ResilientCallerOptions.Timeout");
         Retry.Validate();
         Timeout.Validate();
+        if (Hedging is { } hedging)
+        {
+            hedging.Validate();
+            if (Retry.MaxAttempts != 1)
+            {
+                throw new ArgumentOutOfRangeException("RetryOptions.MaxAttempts", Retry.MaxAttempts,
+                    $"ResilientCallerOptions.Hedging replaces retries: RetryOptions.MaxAttempts must be 1 when hedging is set (was {Retry.MaxAttempts}). Retry.Budget, ShouldRetryException and ShouldRetryResult still apply to hedges.");
+            }
+        }
     }
 }
