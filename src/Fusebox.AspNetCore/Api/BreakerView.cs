@@ -37,6 +37,21 @@ public sealed record BreakerView(
     /// (<see cref="CircuitBreakerOptions.CollectStatistics"/>).</summary>
     public StatisticsView? Statistics { get; init; }
 
+    /// <summary>True when the breaker runs in shadow mode (<see cref="CircuitBreakerOptions.ShadowMode"/>): its state is
+    /// what it would be, but it rejects nothing.</summary>
+    public bool ShadowMode { get; init; }
+
+    /// <summary>Calls the breaker would have rejected and admitted because of shadow mode (lifetime; not in
+    /// <see cref="RejectedCalls"/>).</summary>
+    public long ShadowRejectedCalls { get; init; }
+
+    /// <summary>The probability adaptive throttling would reject the next call with; null when
+    /// <see cref="CircuitBreakerOptions.AdaptiveThrottling"/> is off.</summary>
+    public double? ThrottleProbability { get; init; }
+
+    /// <summary>Calls rejected by adaptive throttling (lifetime, also in <see cref="RejectedCalls"/>).</summary>
+    public long ThrottledCalls { get; init; }
+
     /// <summary>The last transitions the breaker keeps (up to 32), oldest first. Omitted (null) from the event stream's
     /// <c>changes</c>, which carry a breaker whenever its counts move: its <c>state</c> events bring each new transition.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -60,6 +75,10 @@ public sealed record BreakerView(
             ConsecutiveOpens = s.ConsecutiveOpens,
             Probes = ProbeRoundView.From(s.Probes),
             Statistics = StatisticsView.From(s.Statistics),
+            ShadowMode = s.ShadowMode,
+            ShadowRejectedCalls = s.ShadowRejectedCalls,
+            ThrottleProbability = s.ThrottleProbability,
+            ThrottledCalls = s.ThrottledCalls,
             RecentTransitions = withTransitions ? TransitionView.ListOf(s.RecentTransitions) : null,
         };
     }
