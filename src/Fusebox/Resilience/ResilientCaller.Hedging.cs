@@ -193,7 +193,8 @@ public sealed partial class ResilientCaller
         var attemptTimeout = _attemptTimeout is { } limit ? Internal.PooledTimeout.Rent(limit, _breaker.TimeProvider, scope.Attempts) : null;
         try
         {
-            return (await operation(state, attemptTimeout?.Token ?? scope.Attempts).ConfigureAwait(false), null, AdmissionOutcome.Succeeded);
+            var result = await operation(state, attemptTimeout?.Token ?? scope.Attempts).ConfigureAwait(false);
+            return (result, null, AdmissionOutcomeOf(result));
         }
         catch (OperationCanceledException ex) when (scope.Caller.IsCancellationRequested)
         {
@@ -213,7 +214,7 @@ public sealed partial class ResilientCaller
         }
         catch (Exception ex)
         {
-            return (default!, ex, AdmissionOutcome.Failed);
+            return (default!, ex, AdmissionOutcomeOf(ex));
         }
         finally
         {

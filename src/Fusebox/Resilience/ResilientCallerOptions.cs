@@ -25,6 +25,20 @@ public sealed class ResilientCallerOptions
     /// </summary>
     public CallAdmission? Admission { get; set; }
 
+    /// <summary>
+    /// Results that tell the <see cref="Admission"/> stage the dependency is overloaded (it refused the attempt, e.g. an
+    /// HTTP 429 or 503): the stage hears <see cref="AdmissionOutcome.Overloaded"/> instead of
+    /// <see cref="AdmissionOutcome.Succeeded"/>, as it does for a timeout, so AIMD backs off. Synchronous clauses only;
+    /// default null: none. It decides nothing for the breaker (that is <see cref="ShouldHandleResult"/>), and a clause
+    /// that throws means "not overloaded". Asked only when there is an admission stage.
+    /// </summary>
+    public ResultPredicate? IsOverloadResult { get; set; }
+
+    /// <summary>Exceptions that tell the <see cref="Admission"/> stage the dependency is overloaded (e.g. gRPC
+    /// ResourceExhausted): <see cref="AdmissionOutcome.Overloaded"/> instead of <see cref="AdmissionOutcome.Failed"/>.
+    /// Default null: none; a predicate that throws means "not overloaded". Asked only when there is an admission stage.</summary>
+    public Func<Exception, bool>? IsOverloadException { get; set; }
+
     /// <summary>Hedged attempts (gRPC A6), charged to <see cref="RetryOptions.Budget"/>; null (default) for none.
     /// Requires <c>Retry.MaxAttempts = 1</c>: hedges are the extra attempts.</summary>
     public HedgingOptions? Hedging { get; set; }
@@ -37,6 +51,12 @@ public sealed class ResilientCallerOptions
         ArgumentNullException.ThrowIfNull(Timeout, "ResilientCallerOptions.Timeout");
         Retry.Validate();
         Timeout.Validate();
+        if (IsOverloadResult is { IsAsynchronous: true })
+        {
+            throw new ArgumentException(
+                "ResilientCallerOptions.IsOverloadResult must have synchronous clauses only (Handle/Or, not HandleAsync/OrAsync): the admission stage hears each attempt's outcome as it ends.",
+                "ResilientCallerOptions.IsOverloadResult");
+        }
         if (Hedging is { } hedging)
         {
             hedging.Validate();
