@@ -168,7 +168,7 @@ public sealed partial class ResilientCaller
 
             bool retryable = await RetriesResultAsync(result, scope.Caller).ConfigureAwait(false);
             var completion = retryable ? Completion.Failure : await ClassifyResultAsync(result, scope.Caller).ConfigureAwait(false);
-            bool failed = Report(permit, null, completion, scope.Caller);
+            bool failed = Report(permit, null, result, completion, scope.Caller);
             reported = true;
             return new HedgeOutcome<TResult>(retryable ? HedgeKind.Retryable : failed ? HedgeKind.Fatal : HedgeKind.Won, result, null);
         }

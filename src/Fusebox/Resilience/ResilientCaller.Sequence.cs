@@ -120,8 +120,10 @@ public sealed partial class ResilientCaller
         }
     }
 
-    /// <summary>Reports the sequence's outcome on the permit; true when it is a failure (for the fallback).</summary>
-    private static bool Report(in CircuitPermit permit, Exception? failure, Completion resultCompletion, CancellationToken cancellationToken)
+    /// <summary>Reports the sequence's outcome on the permit; true when it is a failure (for the fallback). A failing
+    /// result is reported with the result, so the breaker keeps it as the last failure (e.g. "HTTP 503"), and an
+    /// overloaded one (the breaker's <see cref="AdaptiveThrottlingOptions.IsOverloadResult"/>) as an overload.</summary>
+    private static bool Report<TResult>(in CircuitPermit permit, Exception? failure, TResult result, Completion resultCompletion, CancellationToken cancellationToken)
     {
         if (failure is not null)
         {
@@ -132,7 +134,10 @@ public sealed partial class ResilientCaller
         switch (resultCompletion)
         {
             case Completion.Failure:
-                permit.RecordFailure();
+                permit.RecordFailedResult(result);
+                return true;
+            case Completion.Overloaded:
+                permit.RecordOverloadedResult(result);
                 return true;
             case Completion.Success:
                 permit.RecordSuccess();
@@ -148,7 +153,7 @@ public sealed partial class ResilientCaller
     /// it does: after <paramref name="failedAttempts"/> ≥ 1 the last failed attempt's outcome is recorded as if the
     /// sequence had ended there; otherwise the permit is released. Returns true (the permit took an outcome).
     /// </summary>
-    private static bool ReportAbandoned(in CircuitPermit permit, int failedAttempts, Exception? failure, bool retryableResult)
+    private static bool ReportAbandoned<TResult>(in CircuitPermit permit, int failedAttempts, Exception? failure, TResult result, bool retryableResult)
     {
         if (failedAttempts == 0)
         {
@@ -158,7 +163,7 @@ public sealed partial class ResilientCaller
         {
             // Classified without the caller's token: the failure was seen before the caller cancelled. An attempt
             // that returned a result was only followed by another because that result was worth retrying: a failure.
-            Report(permit, failure, retryableResult ? Completion.Failure : Completion.Success, CancellationToken.None);
+            Report(permit, failure, result, retryableResult ? Completion.Failure : Completion.Success, CancellationToken.None);
         }
 
         return true;

@@ -145,7 +145,7 @@ public sealed partial class ResilientCaller
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     exitAs = AdmissionOutcome.Ignored;
-                    reported = ReportAbandoned(permit, attempt - 1, failure, retryableResult);
+                    reported = ReportAbandoned(permit, attempt - 1, failure, result, retryableResult);
                     throw;
                 }
                 catch (OperationCanceledException ex) when (overall is { TimedOut: true })
@@ -185,7 +185,7 @@ public sealed partial class ResilientCaller
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
-                        reported = ReportAbandoned(permit, attempt, failure, retryableResult);
+                        reported = ReportAbandoned(permit, attempt, failure, result, retryableResult);
                         throw;
                     }
                     catch (OperationCanceledException ex)
@@ -203,7 +203,7 @@ public sealed partial class ResilientCaller
 
             // A result still worth retrying when the sequence ended (attempts or budget spent) is a failure too.
             var resultCompletion = failure is not null || retryableResult ? Completion.Failure : await ClassifyResultAsync(result, cancellationToken).ConfigureAwait(false);
-            failed = Report(permit, failure, resultCompletion, cancellationToken);
+            failed = Report(permit, failure, result, resultCompletion, cancellationToken);
             reported = true;
         }
         finally
