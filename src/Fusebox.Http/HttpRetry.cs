@@ -28,7 +28,7 @@ internal static class HttpRetry
             Timeout = new TimeoutOptions { AttemptTimeout = options.Timeout, OverallTimeout = options.TotalTimeout },
             ShouldHandleResult = failedResponse,
             Admission = options.Admission,
-            IsOverloadResult = s_overloadedResponse, // as on the send-once path: a 429 or 503 makes AIMD back off
+            IsOverloadResult = s_overloadedResponse, // as on the send-once path: AIMD backs off, throttling counts it not accepted
         });
     }
 

@@ -161,7 +161,7 @@ public sealed partial class ResilientCaller
 
             if (failure is not null)
             {
-                permit.RecordException(failure, scope.Caller);
+                Report(permit, failure, result, Completion.Failure, scope.Caller); // an overload, or classified by the breaker
                 reported = true;
                 return new HedgeOutcome<TResult>(RetriesException(failure) ? HedgeKind.Retryable : HedgeKind.Fatal, default!, failure);
             }

@@ -1,47 +1,54 @@
 namespace Fusebox;
 
-// How the admission stage hears an attempt that ended with a result or an exception: overloaded when the caller's
-// overload predicates say so (ResilientCallerOptions.IsOverloadResult / IsOverloadException), else succeeded or
-// failed. Nothing here runs without an admission stage, so a caller without one pays nothing.
+// Attempts the dependency refused (ResilientCallerOptions.IsOverloadResult / IsOverloadException): the admission stage
+// hears them as Overloaded, and a failing outcome the predicates match reaches the breaker as an overload, which
+// adaptive throttling counts as not accepted. The predicates are user code: one that throws means "not overloaded"
+// and never replaces the attempt's own outcome. A caller without them pays one null check per outcome.
 public sealed partial class ResilientCaller
 {
     /// <summary>A returned result: <see cref="AdmissionOutcome.Overloaded"/> when <see cref="ResilientCallerOptions.IsOverloadResult"/> matches.</summary>
-    private AdmissionOutcome AdmissionOutcomeOf<TResult>(TResult result)
+    private AdmissionOutcome AdmissionOutcomeOf<TResult>(TResult result) =>
+        _admission is not null && IsOverloaded(result) ? AdmissionOutcome.Overloaded : AdmissionOutcome.Succeeded;
+
+    /// <summary>A thrown exception: <see cref="AdmissionOutcome.Overloaded"/> when <see cref="ResilientCallerOptions.IsOverloadException"/> matches.</summary>
+    private AdmissionOutcome AdmissionOutcomeOf(Exception exception) =>
+        _admission is not null && IsOverloaded(exception) ? AdmissionOutcome.Overloaded : AdmissionOutcome.Failed;
+
+    private bool IsOverloaded<TResult>(TResult result)
     {
-        if (_admission is null || _isOverloadResult is not { } overload)
+        if (_isOverloadResult is not { } overload)
         {
-            return AdmissionOutcome.Succeeded;
+            return false;
         }
 
         try
         {
-            return overload.ShouldHandle(result) ? AdmissionOutcome.Overloaded : AdmissionOutcome.Succeeded;
+            return overload.ShouldHandle(result);
         }
-#pragma warning disable CA1031 // a predicate of the admission signal must not replace the attempt's own outcome
+#pragma warning disable CA1031 // a predicate of the overload signal must not replace the attempt's own outcome
         catch (Exception)
 #pragma warning restore CA1031
         {
-            return AdmissionOutcome.Succeeded;
+            return false;
         }
     }
 
-    /// <summary>A thrown exception: <see cref="AdmissionOutcome.Overloaded"/> when <see cref="ResilientCallerOptions.IsOverloadException"/> matches.</summary>
-    private AdmissionOutcome AdmissionOutcomeOf(Exception exception)
+    private bool IsOverloaded(Exception exception)
     {
-        if (_admission is null || _isOverloadException is not { } overload)
+        if (_isOverloadException is not { } overload)
         {
-            return AdmissionOutcome.Failed;
+            return false;
         }
 
         try
         {
-            return overload(exception) ? AdmissionOutcome.Overloaded : AdmissionOutcome.Failed;
+            return overload(exception);
         }
 #pragma warning disable CA1031 // as above
         catch (Exception)
 #pragma warning restore CA1031
         {
-            return AdmissionOutcome.Failed;
+            return false;
         }
     }
 }

@@ -121,22 +121,32 @@ public sealed partial class ResilientCaller
     }
 
     /// <summary>Reports the sequence's outcome on the permit; true when it is a failure (for the fallback). A failing
-    /// result is reported with the result, so the breaker keeps it as the last failure (e.g. "HTTP 503"), and an
-    /// overloaded one (the breaker's <see cref="AdaptiveThrottlingOptions.IsOverloadResult"/>) as an overload.</summary>
-    private static bool Report<TResult>(in CircuitPermit permit, Exception? failure, TResult result, Completion resultCompletion, CancellationToken cancellationToken)
+    /// result is reported with the result, so the breaker keeps it as the last failure (e.g. "HTTP 503"); an overloaded
+    /// one (the breaker's <see cref="AdaptiveThrottlingOptions.IsOverloadResult"/>, or a failure the caller's
+    /// <see cref="ResilientCallerOptions.IsOverloadResult"/> matches) as an overload, and so is an exception
+    /// <see cref="ResilientCallerOptions.IsOverloadException"/> matches.</summary>
+    private bool Report<TResult>(in CircuitPermit permit, Exception? failure, TResult result, Completion resultCompletion, CancellationToken cancellationToken)
     {
         if (failure is not null)
         {
-            permit.RecordException(failure, cancellationToken);
+            if (IsOverloaded(failure))
+            {
+                permit.RecordOverload(failure);
+            }
+            else
+            {
+                permit.RecordException(failure, cancellationToken);
+            }
+
             return true;
         }
 
         switch (resultCompletion)
         {
-            case Completion.Failure:
+            case Completion.Failure when !IsOverloaded(result):
                 permit.RecordFailedResult(result);
                 return true;
-            case Completion.Overloaded:
+            case Completion.Failure or Completion.Overloaded:
                 permit.RecordOverloadedResult(result);
                 return true;
             case Completion.Success:
@@ -153,7 +163,7 @@ public sealed partial class ResilientCaller
     /// it does: after <paramref name="failedAttempts"/> ≥ 1 the last failed attempt's outcome is recorded as if the
     /// sequence had ended there; otherwise the permit is released. Returns true (the permit took an outcome).
     /// </summary>
-    private static bool ReportAbandoned<TResult>(in CircuitPermit permit, int failedAttempts, Exception? failure, TResult result, bool retryableResult)
+    private bool ReportAbandoned<TResult>(in CircuitPermit permit, int failedAttempts, Exception? failure, TResult result, bool retryableResult)
     {
         if (failedAttempts == 0)
         {

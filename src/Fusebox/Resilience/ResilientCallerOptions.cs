@@ -26,17 +26,20 @@ public sealed class ResilientCallerOptions
     public CallAdmission? Admission { get; set; }
 
     /// <summary>
-    /// Results that tell the <see cref="Admission"/> stage the dependency is overloaded (it refused the attempt, e.g. an
-    /// HTTP 429 or 503): the stage hears <see cref="AdmissionOutcome.Overloaded"/> instead of
-    /// <see cref="AdmissionOutcome.Succeeded"/>, as it does for a timeout, so AIMD backs off. Synchronous clauses only;
-    /// default null: none. It decides nothing for the breaker (that is <see cref="ShouldHandleResult"/>), and a clause
-    /// that throws means "not overloaded". Asked only when there is an admission stage.
+    /// Results that mean the dependency refused the attempt because it is overloaded (e.g. an HTTP 429 or 503).
+    /// Synchronous clauses only; default null: none. Such an attempt exits the <see cref="Admission"/> stage as
+    /// <see cref="AdmissionOutcome.Overloaded"/> instead of <see cref="AdmissionOutcome.Succeeded"/>, as a timeout does
+    /// (AIMD backs off); and when the call's final result is a failure (<see cref="ShouldHandleResult"/>, the breaker's
+    /// own predicate, or retries spent on it) and matches, the breaker hears an overload, which
+    /// <see cref="CircuitBreakerOptions.AdaptiveThrottling"/> counts as not accepted. It never makes a success a failure.
+    /// A clause that throws means "not overloaded".
     /// </summary>
     public ResultPredicate? IsOverloadResult { get; set; }
 
-    /// <summary>Exceptions that tell the <see cref="Admission"/> stage the dependency is overloaded (e.g. gRPC
-    /// ResourceExhausted): <see cref="AdmissionOutcome.Overloaded"/> instead of <see cref="AdmissionOutcome.Failed"/>.
-    /// Default null: none; a predicate that throws means "not overloaded". Asked only when there is an admission stage.</summary>
+    /// <summary>Exceptions that mean the dependency refused the attempt because it is overloaded (e.g. gRPC
+    /// ResourceExhausted): the <see cref="Admission"/> stage hears <see cref="AdmissionOutcome.Overloaded"/> instead of
+    /// <see cref="AdmissionOutcome.Failed"/>, and when the call ends with one, the breaker hears an overload (a failure
+    /// whatever <see cref="CircuitBreakerOptions.ShouldHandleException"/> says, which adaptive throttling counts as not accepted). Default null: none; a predicate that throws means "not overloaded".</summary>
     public Func<Exception, bool>? IsOverloadException { get; set; }
 
     /// <summary>Hedged attempts (gRPC A6), charged to <see cref="RetryOptions.Budget"/>; null (default) for none.
