@@ -11,7 +11,7 @@ internal sealed class BreakerTick(CoordinatorContext context, SharedStateStore s
     WindowReporter window, SharedRound round, BreakerFaults faults)
 {
     /// <summary>Whether a breaker has anything to do at this tick; an idle breaker (closed, in sync, no calls since the
-    /// last flush, no read due) is skipped without an await or a Redis call. Synchronous and allocation-free.</summary>
+    /// last flush, no throttling counts to share, no read due) is skipped without an await or a Redis call. Synchronous and allocation-free.</summary>
     public bool HasWork(SharedBreaker shared)
     {
         if (shared.Faulted)
@@ -32,7 +32,13 @@ internal sealed class BreakerTick(CoordinatorContext context, SharedStateStore s
         }
 
         var counts = shared.Breaker.ReadCallCounts();
-        return counts.Successful != shared.Last.Successful || counts.Failed != shared.Last.Failed;
+        if (counts.Successful != shared.Last.Successful || counts.Failed != shared.Last.Failed)
+        {
+            return true;
+        }
+
+        _ = ThrottleSharing.Read(shared, context.Clock.NowMs, out bool throttleDue);
+        return throttleDue;
     }
 
     /// <summary>Publishes what was kept, reads and reconciles, writes back: after an outage, or when a faulted breaker is
