@@ -26,7 +26,8 @@ internal sealed class BreakerTick(CoordinatorContext context, SharedStateStore s
 
         // Read without the gate: a view or a push request written by a message handler concurrently is seen at the next
         // tick at the latest (both are single reference/bool writes, and the tick that acts on them takes the gate).
-        if (Volatile.Read(ref shared.PushWanted) || Volatile.Read(ref shared.View) is not { State: BreakerState.Closed or BreakerState.Disabled or BreakerState.Isolated })
+        var view = Volatile.Read(ref shared.View);
+        if (Volatile.Read(ref shared.PushWanted) || view is not { State: BreakerState.Closed or BreakerState.Disabled or BreakerState.Isolated })
         {
             return true; // no view yet, or a break or round with deadlines and probes
         }
@@ -37,8 +38,9 @@ internal sealed class BreakerTick(CoordinatorContext context, SharedStateStore s
             return true;
         }
 
+        // Throttling counts are flushed in the states whose counts are (an isolated breaker's would be due forever).
         _ = ThrottleSharing.Read(shared, context.Clock.NowMs, out bool throttleDue);
-        return throttleDue;
+        return throttleDue && view.State != BreakerState.Isolated;
     }
 
     /// <summary>Publishes what was kept, reads and reconciles, writes back: after an outage, or when a faulted breaker is

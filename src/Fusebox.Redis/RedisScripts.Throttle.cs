@@ -1,6 +1,7 @@
 namespace Fusebox.Redis;
 
-/// <summary>The shared part of adaptive throttling (the prelude is in RedisScripts.cs): a hash per breaker,
+/// <summary>The shared part of adaptive throttling, and the repair's key check it shares with the window buckets (the
+/// prelude is in RedisScripts.cs): a hash per breaker,
 /// <c>prefix:{name}:throttle</c>, of <c>replica → 'requests:accepts:written at (server ms)'</c>, used only by breakers
 /// with adaptive throttling on (the flush passes it as KEYS[2]; without it the scripts are what they were).</summary>
 /// <remarks>
@@ -42,13 +43,14 @@ internal static partial class RedisScripts
             return r
           end
         end
-        -- Removes the throttle hash when it is not a hash of such entries; returns 1 when it did.
-        local function repair_throttle(key)
+        -- For Repair: removes a key that is not a hash whose every value matches the pattern (a window bucket's
+        -- integer counts, the throttle hash's entries); returns 1 when it did.
+        local function remove_unless(key, pattern)
           local h = redis.pcall('HGETALL', key)
           local bad = failed(h)
           if not bad then
             for j = 2, #h, 2 do
-              if not string.match(h[j], '^%d+:%d+:%d+$') then bad = true end
+              if not string.match(h[j], pattern) then bad = true end
             end
           end
           if bad then redis.call('DEL', key); return 1 end

@@ -290,22 +290,13 @@ internal static partial class RedisScripts
     /// </summary>
     public const string Repair = Prelude + ThrottlePrelude + """
         local removed = 0
-        if KEYS[2] then removed = removed + repair_throttle(KEYS[2]) end
+        if KEYS[2] then removed = removed + remove_unless(KEYS[2], '^%d+:%d+:%d+$') end
         local now = now_ms()
         local st = load(KEYS[1], nil, now)
         if st.bad or (not st.new and ARGV[1] ~= '' and st.e == ARGV[1] and st.g == tonumber(ARGV[2])) then
           redis.call('DEL', KEYS[1]); removed = removed + 1
         end
-        for _, k in ipairs(buckets(ARGV[3], ARGV[4], ARGV[5], now, 2)) do
-          local h = redis.pcall('HGETALL', k)
-          local bad = failed(h)
-          if not bad then
-            for j = 2, #h, 2 do
-              if not string.match(h[j], '^%d+$') then bad = true end
-            end
-          end
-          if bad then redis.call('DEL', k); removed = removed + 1 end
-        end
+        for _, k in ipairs(buckets(ARGV[3], ARGV[4], ARGV[5], now, 2)) do removed = removed + remove_unless(k, '^%d+$') end
         return reply(load(KEYS[1], nil, now), now, 1, removed)
         """;
 }
