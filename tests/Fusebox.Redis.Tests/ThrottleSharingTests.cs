@@ -92,6 +92,37 @@ public class ThrottleSharingTests
         Assert.False(await admin.GetDatabase().KeyExistsAsync(ThrottleKey(prefix)));
     }
 
+    [Fact]
+    public async Task An_idle_throttled_breaker_writes_nothing_once_its_window_is_stored_or_empty()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string prefix = Prefix.New();
+        var options = ClockedReplica.Options(prefix, "r1", sweep: TimeSpan.FromHours(1)); // no sweep reads in these ticks
+        await using var replica = await ClockedReplica.StartAsync(redis.ConnectionString, options, [Replica.BreakerName], Throttled());
+        await using var admin = await redis.ConnectAdminAsync();
+        var server = admin.GetServer(redis.Endpoint);
+        var breaker = replica[Replica.BreakerName];
+        await replica.TickAsync(2);
+
+        async Task<long> ScriptsOverAsync(int ticks)
+        {
+            await server.ConfigResetStatisticsAsync();
+            await replica.TickAsync(ticks);
+            var stats = (await server.InfoAsync("commandstats")).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
+            return new[] { "cmdstat_eval", "cmdstat_evalsha" }.Sum(name => // EVAL the first time a script is sent, then EVALSHA
+                stats.TryGetValue(name, out var v) ? long.Parse(v.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture) : 0);
+        }
+
+        Assert.Equal(0, await ScriptsOverAsync(20)); // an empty window: nothing to store
+        await breaker.ExecuteAsync(_ => ValueTask.FromResult(1));
+        Assert.Equal(1, await ScriptsOverAsync(20)); // one flush with the call and the window, then nothing changes
+        Assert.StartsWith("1:1:", (string?)await admin.GetDatabase().HashGetAsync(ThrottleKey(prefix), "r1"), StringComparison.Ordinal);
+
+        await replica.JumpAsync(Window); // the window drains: one flush removes the entry
+        await Eventually.TrueAsync(() => !admin.GetDatabase().HashExists(ThrottleKey(prefix), "r1"), "the drained window's entry removed");
+        Assert.Equal(0, await ScriptsOverAsync(20));
+    }
+
     /// <summary>Never trips on its own (1,000 consecutive failures); throttling admits every call (a draw of 1), so the
     /// counts are exact and the probability shows in the snapshot.</summary>
     private static CircuitBreakerOptions Throttled() => new()
