@@ -22,6 +22,7 @@ public class DashboardGroupBrowserTests
         await Expect(panel.Locator(".group-cap")).ToHaveTextAsync("open slots 1 / 1");
         await Expect(panel.Locator(".group-cap")).ToHaveAttributeAsync("data-full", "true");
         await Expect(panel.Locator(".panic-marker")).ToBeHiddenAsync();
+        await Expect(panel.Locator(".group-beyond")).ToBeHiddenAsync();
         await Expect(panel.Locator(".group-health")).ToHaveTextAsync("4 of 6 healthy");
         await Expect(panel.Locator(".member")).ToHaveCountAsync(6);
         var a = panel.Locator(".member[data-key=a]");
@@ -34,12 +35,15 @@ public class DashboardGroupBrowserTests
         // the members are breakers of the registry too: each keeps its own card
         await Expect(session.Card("inventory/a")).ToHaveAttributeAsync("data-state", "open");
 
+        group.GetOrAdd("f").Isolate("INC-7"); // takes no slot: the panel says the member is out beside the cap
         group.FailUntilPanic();
         time.Advance(TimeSpan.FromSeconds(1)); // the stream's next tick brings the change
+        await Expect(panel.Locator(".group-beyond")).ToHaveTextAsync("+ 1 open outside the cap");
+        await Expect(panel.Locator(".member[data-key=f]")).ToHaveAttributeAsync("data-state", "isolated");
         await Expect(panel).ToHaveAttributeAsync("data-panic", "true");
         await Expect(panel.Locator(".panic-marker")).ToBeVisibleAsync();
         await Expect(panel.Locator(".panic-marker")).ToHaveTextAsync("panic");
-        await Expect(panel.Locator(".group-health")).ToHaveTextAsync("2 of 6 healthy");
+        await Expect(panel.Locator(".group-health")).ToHaveTextAsync("1 of 6 healthy");
         await Expect(panel.Locator(".member[data-key=d] .member-marks")).ToHaveTextAsync("closed · would have opened 1 · held closed 29 s");
         Assert.Empty(session.PageErrors);
     }

@@ -19,7 +19,8 @@ public class GroupApiTests
         var groups = await app.Client.GetFromJsonAsync<JsonElement>("/fusebox/api/groups");
         var g = Assert.Single(groups.EnumerateArray());
         Assert.Equal("inventory", g.GetProperty("name").GetString());
-        Assert.Equal((1, 1, 4), (g.GetProperty("openSlotsUsed").GetInt32(), g.GetProperty("maxOpen").GetInt32(), g.GetProperty("healthyMembers").GetInt32()));
+        Assert.Equal((1, 1, 1, 4), (g.GetProperty("openSlotsUsed").GetInt32(), g.GetProperty("maxOpen").GetInt32(),
+            g.GetProperty("membersRejecting").GetInt32(), g.GetProperty("healthyMembers").GetInt32()));
         Assert.Equal((1L, 1L), (g.GetProperty("wouldHaveOpened").GetInt64(), g.GetProperty("ejections").GetInt64()));
         Assert.False(g.GetProperty("panicking").GetBoolean());
         Assert.Equal(JsonValueKind.Null, g.GetProperty("panicSince").ValueKind);
@@ -42,6 +43,11 @@ public class GroupApiTests
         var c = members["c"];
         Assert.Equal(("closed", true, 0L), (c.GetProperty("state").GetString(), c.GetProperty("healthy").GetBoolean(), c.GetProperty("wouldHaveOpened").GetInt64()));
         Assert.Equal(JsonValueKind.Null, c.GetProperty("heldClosedForMs").ValueKind);
+
+        group.GetOrAdd("e").Isolate("INC-7"); // an operator's isolation takes no slot, but keeps the member out
+        var isolated = (await app.Client.GetFromJsonAsync<JsonElement>("/fusebox/api/groups"))[0];
+        Assert.Equal((1, 2), (isolated.GetProperty("openSlotsUsed").GetInt32(), isolated.GetProperty("membersRejecting").GetInt32()));
+        group.GetOrAdd("e").Reset();
 
         group.FailUntilPanic();
         var panicking = Assert.Single((await app.Client.GetFromJsonAsync<JsonElement>("/fusebox/api/groups")).EnumerateArray());

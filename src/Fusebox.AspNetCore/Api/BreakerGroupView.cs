@@ -12,6 +12,7 @@ internal sealed record BreakerGroupView(
     int HealthyMembers,
     int OpenSlotsUsed,
     int MaxOpen,
+    int MembersRejecting,
     long WouldHaveOpened,
     long Ejections,
     double? MeanSuccessRate,
@@ -22,7 +23,10 @@ internal sealed record BreakerGroupView(
     internal static BreakerGroupView From(BreakerGroup group)
     {
         var s = group.Snapshot();
-        return new(s.Name, s.IsPanicking, s.PanicSince, s.HealthyMembers, s.OpenMembers, s.MaxOpen, s.WouldHaveOpened, s.Ejections,
+        // Open, half-open or isolated, for whatever reason: an operator's isolation or a state adopted from a coordinator
+        // takes no slot (docs/groups.md), so this can exceed the slots; the dashboard shows both.
+        int rejecting = s.Members.Count(m => m.State is BreakerState.Open or BreakerState.HalfOpen or BreakerState.Isolated);
+        return new(s.Name, s.IsPanicking, s.PanicSince, s.HealthyMembers, s.OpenMembers, s.MaxOpen, rejecting, s.WouldHaveOpened, s.Ejections,
             Rate(s.MeanSuccessRate), Rate(s.OutlierThreshold), s.LastEvaluatedAt, s.Members.Select(BreakerGroupMemberView.From).ToArray());
     }
 
