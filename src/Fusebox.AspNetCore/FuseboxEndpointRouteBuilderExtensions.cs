@@ -12,7 +12,8 @@ public static class FuseboxEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps, under <paramref name="prefix"/>: <c>GET /</c> the dashboard; <c>GET /api/breakers</c> and
-    /// <c>GET /api/breakers/{name}</c> snapshots; <c>GET /api/configured</c> the breakers configured under
+    /// <c>GET /api/breakers/{name}</c> snapshots; <c>GET /api/groups</c> the breaker groups of the registry
+    /// (<see cref="CircuitBreakerRegistry.Groups"/>), read-only; <c>GET /api/configured</c> the breakers configured under
     /// <c>Fusebox:Breakers</c> that nothing has called yet; <c>GET /api/events</c> a server-sent event stream (at most
     /// <see cref="FuseboxEndpointOptions.MaxEventStreamConnections"/> at once); <c>GET /api/capabilities</c>; and
     /// <c>POST /api/breakers/{name}/isolate|disable|reset</c>, which require
@@ -69,6 +70,7 @@ public static class FuseboxEndpointRouteBuilderExtensions
                 var view = BreakerView.From(breaker) with { Replicas = await ReplicasView.ReadAsync(breaker, context.RequestAborted) };
                 return Results.Json(view, FuseboxJsonContext.Default.BreakerView);
             }),
+            group.MapGet("/api/groups", () => Results.Json(BreakerGroupView.ListOf(registry), FuseboxJsonContext.Default.BreakerGroupViewArray)),
             group.MapGet("/api/configured", () => Results.Json(ConfiguredBreakerView.NotYetCalled(configuration, registry), FuseboxJsonContext.Default.ConfiguredBreakerViewArray)),
             group.MapGet("/api/events", (HttpContext context, CancellationToken _) => new EventStreamResult(stream, options.MaxEventStreamConnections, refusals)),
             // Two parameters on purpose: a lambda taking only HttpContext would bind as a RequestDelegate and drop its result.

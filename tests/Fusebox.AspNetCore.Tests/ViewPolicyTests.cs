@@ -6,7 +6,7 @@ namespace Fusebox.AspNetCore.Tests;
 
 public class ViewPolicyTests
 {
-    public static TheoryData<string> ReadPaths => ["/fusebox", "/fusebox/api/breakers", "/fusebox/api/breakers/fraud-service", "/fusebox/api/events", "/fusebox/api/capabilities"];
+    public static TheoryData<string> ReadPaths => ["/fusebox", "/fusebox/api/breakers", "/fusebox/api/breakers/fraud-service", "/fusebox/api/events", "/fusebox/api/capabilities", "/fusebox/api/groups"];
 
     private static HttpRequestMessage Get(string path, string? user)
     {

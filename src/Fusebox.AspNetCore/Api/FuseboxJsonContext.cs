@@ -14,6 +14,7 @@ namespace Fusebox.AspNetCore;
 [JsonSerializable(typeof(StateChangeView))]
 [JsonSerializable(typeof(CapabilitiesView))]
 [JsonSerializable(typeof(ConfiguredBreakerView[]))]
+[JsonSerializable(typeof(BreakerGroupView[]))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(ControlRequest))]
 internal sealed partial class FuseboxJsonContext : JsonSerializerContext;

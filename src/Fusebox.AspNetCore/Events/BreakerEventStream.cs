@@ -17,6 +17,8 @@ namespace Fusebox.AspNetCore;
 /// <see cref="FuseboxJsonContext"/> (the server-sent events result writes string data as is). After a configuration
 /// reload is adopted, the next tick of each connection also sends <c>configured</c>: the breakers configured but not
 /// called yet (<see cref="ConfiguredBreakerView"/>), so an open dashboard shows an added entry and drops a removed one.
+/// The breaker groups (<see cref="BreakerGroupView"/>) come as <c>groups</c>, every group at once: after the first
+/// snapshot when the registry has any, then on a tick whenever they differ from what this connection sent last.
 /// </summary>
 internal sealed class BreakerEventStream
 {
@@ -88,6 +90,12 @@ internal sealed class BreakerEventStream
             int reloads = Volatile.Read(ref _reloads); // the page reads the configured list itself on the first snapshot
             var (version, full) = Board.Full();
             yield return new SseItem<string>(full, "snapshot");
+            string groups = Board.Groups();
+            if (groups != SnapshotBoard.NoGroups)
+            {
+                yield return new SseItem<string>(groups, "groups");
+            }
+
             var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
             var change = changes.Reader.WaitToReadAsync(cancellationToken).AsTask();
             while (!cancellationToken.IsCancellationRequested)
@@ -120,6 +128,12 @@ internal sealed class BreakerEventStream
                 {
                     version = delta.Version;
                     yield return new SseItem<string>(delta.Json, "changes");
+                }
+
+                if (Board.Groups() is var latest && !string.Equals(latest, groups, StringComparison.Ordinal))
+                {
+                    groups = latest;
+                    yield return new SseItem<string>(groups, "groups");
                 }
 
                 if (Volatile.Read(ref _reloads) is var seen && seen != reloads)

@@ -13,6 +13,9 @@ namespace Fusebox.AspNetCore;
 /// </summary>
 internal sealed class SnapshotBoard(CircuitBreakerRegistry registry, TimeProvider timeProvider, TimeSpan interval)
 {
+    /// <summary>The JSON of <see cref="Groups"/> when the registry has no group.</summary>
+    internal const string NoGroups = "[]";
+
     /// <summary>Deltas kept for connections that fell behind; one further behind gets a full snapshot instead.</summary>
     internal const int KeptDeltas = 8;
 
@@ -22,6 +25,7 @@ internal sealed class SnapshotBoard(CircuitBreakerRegistry registry, TimeProvide
     private long _version;
     private long? _refreshedAt;
     private string? _full;
+    private string _groups = NoGroups;
 
     /// <summary>The breakers that changed in one refresh, as a JSON array ordered by name.</summary>
     public readonly record struct Delta(long Version, string Json);
@@ -40,6 +44,17 @@ internal sealed class SnapshotBoard(CircuitBreakerRegistry registry, TimeProvide
             _full ??= JsonArray(registry.Breakers.OrderBy(b => b.Name, StringComparer.Ordinal)
                 .Select(b => JsonSerializer.Serialize(BreakerView.From(b, withTransitions: true), FuseboxJsonContext.Default.BreakerView)));
             return (_version, _full);
+        }
+    }
+
+    /// <summary>Every breaker group of the registry (<see cref="BreakerGroupView"/>, a JSON array ordered by name), as of
+    /// the last refresh. Sent whole: groups are few, and a connection compares it with what it sent last.</summary>
+    public string Groups()
+    {
+        lock (_gate)
+        {
+            RefreshIfDue();
+            return _groups;
         }
     }
 
@@ -76,6 +91,7 @@ internal sealed class SnapshotBoard(CircuitBreakerRegistry registry, TimeProvide
         bool first = _refreshedAt is null;
         _refreshedAt = now;
         Refreshes++;
+        _groups = JsonSerializer.Serialize(BreakerGroupView.ListOf(registry), FuseboxJsonContext.Default.BreakerGroupViewArray);
         var json = new Dictionary<string, string>(_json.Count, StringComparer.Ordinal);
         var changed = new List<(string Name, string Json)>();
         foreach (var breaker in registry.Breakers)

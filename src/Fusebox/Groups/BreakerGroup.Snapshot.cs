@@ -21,6 +21,7 @@ public sealed partial class BreakerGroup
                 Name = seat.Breaker.Name,
                 State = state,
                 IsHealthy = state is BreakerState.Closed or BreakerState.Disabled && heldFor == 0,
+                IsEjected = seat.Breaker.IsEjectedOutlier,
                 HoldsOpenSlot = Volatile.Read(ref seat.SlotGeneration) != GroupSeat.NoSlot,
                 HeldClosedFor = heldFor > 0 ? TimeSpan.FromTicks(heldFor) : null,
                 WouldHaveOpened = Interlocked.Read(ref seat.WouldHaveOpened),

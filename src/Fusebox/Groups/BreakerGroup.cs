@@ -42,7 +42,8 @@ public sealed partial class BreakerGroup : IDisposable
     }
 
     /// <summary>Creates a group whose members are created in <paramref name="registry"/> (so they appear in its report
-    /// and dashboard), on the registry's clock and metrics.</summary>
+    /// and dashboard), on the registry's clock and metrics. The group is listed in <see cref="CircuitBreakerRegistry.Groups"/>
+    /// (and so on the admin API and dashboard) until it is disposed.</summary>
     /// <param name="name">The group's name; members are named <c>{name}/{key}</c> in the registry. Not empty.</param>
     /// <param name="registry">Where members are created.</param>
     /// <param name="options">The options (copied and validated now); null for the defaults.</param>
@@ -67,6 +68,7 @@ public sealed partial class BreakerGroup : IDisposable
         Instruments.Track(this);
         _timer = _timeProvider.CreateTimer(static group => ((BreakerGroup)group!).RequestEvaluation(IntervalWork | HealthWork),
             this, validated.EvaluationInterval, validated.EvaluationInterval);
+        registry?.AttachGroup(this);
     }
 
     /// <summary>Raised for every decision the group reports: an outlier ejected, an opening refused by the cap
@@ -118,12 +120,14 @@ public sealed partial class BreakerGroup : IDisposable
     /// <summary>Every member, in the order they were added.</summary>
     public IReadOnlyList<CircuitBreaker> Members => Array.ConvertAll(Volatile.Read(ref _members), static seat => seat.Breaker);
 
-    /// <summary>Stops the evaluation timer and the group's gauge. The members keep working as plain breakers, except
-    /// that the slots and panic state they last saw stay as they were.</summary>
+    /// <summary>Stops the evaluation timer and the group's gauge, and takes the group off its registry's
+    /// <see cref="CircuitBreakerRegistry.Groups"/>. The members keep working as plain breakers, except that the slots
+    /// and panic state they last saw stay as they were.</summary>
     public void Dispose()
     {
         _timer.Dispose();
         Instruments.Untrack(this);
+        _registry?.DetachGroup(this);
     }
 
     /// <inheritdoc/>

@@ -15,6 +15,9 @@ public sealed class BreakerGroupMemberStatus
     /// <summary>Closed or disabled, and not held closed by the cap.</summary>
     public required bool IsHealthy { get; init; }
 
+    /// <summary>The member is open because the group ejected it as an outlier (its last transition was the ejection).</summary>
+    public bool IsEjected { get; init; }
+
     /// <summary>The member holds one of the group's open slots.</summary>
     public required bool HoldsOpenSlot { get; init; }
 

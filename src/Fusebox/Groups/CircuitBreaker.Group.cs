@@ -70,4 +70,15 @@ public sealed partial class CircuitBreaker
         var s = Volatile.Read(ref _state);
         return (s.State, s.Generation);
     }
+
+    /// <summary>True while the member is open because its group ejected it as an outlier (its last transition was the
+    /// ejection: the half-open probes that follow are the member's own recovery).</summary>
+    internal bool IsEjectedOutlier
+    {
+        get
+        {
+            var s = Volatile.Read(ref _state);
+            return s.State == BreakerState.Open && s.Reason == TransitionReason.Outlier;
+        }
+    }
 }

@@ -15,7 +15,7 @@ namespace Fusebox;
 /// registry holds, full or not, and a pass over all of them is spread over the adds. The add lock guards the
 /// dictionary's membership and the sweep order together: an entry is in one exactly when it is in the other.
 /// </remarks>
-public sealed class CircuitBreakerRegistry : IDisposable
+public sealed partial class CircuitBreakerRegistry : IDisposable
 {
     /// <summary>The most entries one add examines for idleness. Bounds an add's cost; large enough that the sweep keeps
     /// up with the breakers that stay busy (each busy one is looked at once per EvictAfterIdle, and goes to the back).</summary>
