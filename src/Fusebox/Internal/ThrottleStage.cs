@@ -48,13 +48,15 @@ internal sealed class ThrottleStage
         return p <= 0 || Random() >= p;
     }
 
-    /// <summary>Counts the outcome of an admitted request: an accept unless it was a failure this stage counts.</summary>
-    public void Completed(Completion completion, long now)
+    /// <summary>Counts the outcome of an admitted request: an accept unless it was a failure this stage counts. The
+    /// accept goes to the bucket of <paramref name="admittedAt"/>, the time its request was counted at, so that a
+    /// request and its accept leave the window together (and the completion reads no clock).</summary>
+    public void Completed(Completion completion, long admittedAt)
     {
         bool notAccepted = OverloadOnly ? completion == Completion.Overloaded : completion >= Completion.Failure;
         if (!notAccepted)
         {
-            Window.AddAccept(now);
+            Window.AddAccept(admittedAt);
         }
     }
 
