@@ -15,8 +15,9 @@ public sealed partial class CircuitBreaker
     private CircuitPermit ThrottledPermit(StateRecord s, out BreakerState rejectedIn)
     {
         rejectedIn = default;
-        long now = _clock.Now();
-        if (s.Settings.Throttle!.Admit(now))
+        var throttle = s.Settings.Throttle!;
+        long now = throttle.UsesCoarseClock ? CoarseClock.Now : _clock.Now();
+        if (throttle.Admit(now))
         {
             // The admission time rides in the permit's probe token (unused by a throttled permit): the accept is
             // counted in its request's bucket, without a second clock read at completion.
