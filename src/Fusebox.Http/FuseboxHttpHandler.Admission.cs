@@ -38,7 +38,11 @@ public sealed partial class FuseboxHttpHandler
 
     /// <summary>A 429 or 503 is the dependency shedding load: the stage hears it as overload (AIMD backs off).</summary>
     private static AdmissionOutcome OverloadOf(HttpResponseMessage response) =>
-        response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable ? AdmissionOutcome.Overloaded : AdmissionOutcome.Succeeded;
+        IsOverloaded(response) ? AdmissionOutcome.Overloaded : AdmissionOutcome.Succeeded;
+
+    /// <summary>A 429 or 503: the dependency shedding load, on the send-once path and the retry path alike.</summary>
+    internal static bool IsOverloaded(HttpResponseMessage response) =>
+        response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
 
     private HttpResponseMessage Shed(CircuitBreaker breaker, HttpRequestMessage request, string stageName, TimeSpan? retryAfter)
     {

@@ -5,6 +5,8 @@ namespace Fusebox.Http;
 /// server's <c>Retry-After</c> as the delay, and disposal of each failed response before the next attempt.</summary>
 internal static class HttpRetry
 {
+    private static readonly ResultPredicate s_overloadedResponse = ResultPredicate.Handle<HttpResponseMessage>(FuseboxHttpHandler.IsOverloaded);
+
     public static ResilientCaller CreateCaller(CircuitBreaker breaker, FuseboxHttpHandlerOptions options)
     {
         var retry = options.Retry!.Clone();
@@ -26,6 +28,7 @@ internal static class HttpRetry
             Timeout = new TimeoutOptions { AttemptTimeout = options.Timeout, OverallTimeout = options.TotalTimeout },
             ShouldHandleResult = failedResponse,
             Admission = options.Admission,
+            IsOverloadResult = s_overloadedResponse, // as on the send-once path: AIMD backs off, throttling counts it not accepted
         });
     }
 

@@ -11,7 +11,7 @@ internal sealed class BreakerTick(CoordinatorContext context, SharedStateStore s
     WindowReporter window, SharedRound round, BreakerFaults faults)
 {
     /// <summary>Whether a breaker has anything to do at this tick; an idle breaker (closed, in sync, no calls since the
-    /// last flush, no read due) is skipped without an await or a Redis call. Synchronous and allocation-free.</summary>
+    /// last flush, no throttling counts to share, no read due) is skipped without an await or a Redis call. Synchronous and allocation-free.</summary>
     public bool HasWork(SharedBreaker shared)
     {
         if (shared.Faulted)
@@ -26,13 +26,21 @@ internal sealed class BreakerTick(CoordinatorContext context, SharedStateStore s
 
         // Read without the gate: a view or a push request written by a message handler concurrently is seen at the next
         // tick at the latest (both are single reference/bool writes, and the tick that acts on them takes the gate).
-        if (Volatile.Read(ref shared.PushWanted) || Volatile.Read(ref shared.View) is not { State: BreakerState.Closed or BreakerState.Disabled or BreakerState.Isolated })
+        var view = Volatile.Read(ref shared.View);
+        if (Volatile.Read(ref shared.PushWanted) || view is not { State: BreakerState.Closed or BreakerState.Disabled or BreakerState.Isolated })
         {
             return true; // no view yet, or a break or round with deadlines and probes
         }
 
         var counts = shared.Breaker.ReadCallCounts();
-        return counts.Successful != shared.Last.Successful || counts.Failed != shared.Last.Failed;
+        if (counts.Successful != shared.Last.Successful || counts.Failed != shared.Last.Failed)
+        {
+            return true;
+        }
+
+        // Throttling counts are flushed in the states whose counts are (an isolated breaker's would be due forever).
+        _ = ThrottleSharing.Read(shared, context.Clock.NowMs, out bool throttleDue);
+        return throttleDue && view.State != BreakerState.Isolated;
     }
 
     /// <summary>Publishes what was kept, reads and reconciles, writes back: after an outage, or when a faulted breaker is

@@ -35,6 +35,10 @@ internal sealed record ClusterView
 
     public long Extra { get; init; }
 
+    /// <summary>For a flush of a breaker with adaptive throttling: the other replicas' window requests and accepts
+    /// (<see cref="RedisScripts.Flush"/>); null in every other reply and message.</summary>
+    public (long Requests, long Accepts)? ThrottleOthers { get; init; }
+
     /// <summary>When this view was received, in milliseconds of the coordinator's clock (<see cref="CoordinatorClock.NowMs"/>).</summary>
     public long ReceivedAt { get; init; }
 

@@ -149,16 +149,25 @@ internal static partial class RedisScripts
     /// because a local trip stops the replica's counts: with a window still full of the healthy calls made before the
     /// outage, the cluster-wide rate would otherwise never be reached while every replica has in fact given up.
     /// Code 0 ignored, 1 added, 2 added and opened.
-    /// KEYS: state, current bucket, older buckets of the window.
+    /// KEYS: state; the throttle hash, for a breaker with adaptive throttling (RedisScripts.Throttle.cs: the reply then has
+    /// two more elements, the other replicas' requests and accepts).
     /// ARGV: create epoch, known epoch, known generation, replica, calls, failures, bucket ttl ms, rate, minimum calls,
     /// quorum minimum, quorum fraction, break ms, backoff, max break ms, jitter, random, state ttl ms, channel, name, at,
-    /// vote ('1' after a local trip; '-1' withdraws this replica's vote from the window: its breaker closed again).
+    /// vote ('1' after a local trip; '-1' withdraws this replica's vote from the window: its breaker closed again), bucket
+    /// key base, bucket ms, buckets in the window; with the throttle hash: window requests, window accepts, window ms.
     /// </summary>
-    public const string Flush = Prelude + """
+    public const string Flush = Prelude + ThrottlePrelude + """
         local now = now_ms()
         local bk = buckets(ARGV[22], ARGV[23], ARGV[24], now)
         local st = load(KEYS[1], ARGV[1], now)
         if st.bad then return corrupt(st) end
+        if KEYS[2] then
+          -- Throttling on: share this replica's window whatever the state and view, and append the other replicas'
+          -- sums to every reply below (the prelude's reply, wrapped: elements 15 and 16).
+          local others, bad = share_throttle(KEYS[2], ARGV[4], tonumber(ARGV[25]), tonumber(ARGV[26]), tonumber(ARGV[27]), now)
+          if bad then return bad end
+          reply = with_others(reply, others)
+        end
         if st.new then save(KEYS[1], st, ARGV[17]); st.new = nil else redis.call('PEXPIRE', KEYS[1], ARGV[17]) end
         local known = ARGV[2]
         if known == '' then known = st.e end -- the replica saw no state yet (generation 0): its counts belong here
@@ -276,26 +285,18 @@ internal static partial class RedisScripts
     /// Removes what is corrupt among a breaker's keys, so the replicas re-seed it from their local states (as after a
     /// flush): the state hash when it is not a hash, a field fails the syntax check, or it is still the epoch and
     /// generation the caller found out of range; each window bucket that is not a hash of integer counts. Code 1, extra =
-    /// keys removed; the reply holds the state afterwards. KEYS: state. ARGV: corrupt epoch, corrupt generation ('' and
+    /// keys removed; the reply holds the state afterwards. KEYS: state, the throttle hash (when throttling is on). ARGV: corrupt epoch, corrupt generation ('' and
     /// -1 when the caller saw a syntax or type error), bucket key base, bucket ms, buckets in the window.
     /// </summary>
-    public const string Repair = Prelude + """
+    public const string Repair = Prelude + ThrottlePrelude + """
         local removed = 0
+        if KEYS[2] then removed = removed + remove_unless(KEYS[2], '^%d+:%d+:%d+$') end
         local now = now_ms()
         local st = load(KEYS[1], nil, now)
         if st.bad or (not st.new and ARGV[1] ~= '' and st.e == ARGV[1] and st.g == tonumber(ARGV[2])) then
           redis.call('DEL', KEYS[1]); removed = removed + 1
         end
-        for _, k in ipairs(buckets(ARGV[3], ARGV[4], ARGV[5], now, 2)) do
-          local h = redis.pcall('HGETALL', k)
-          local bad = failed(h)
-          if not bad then
-            for j = 2, #h, 2 do
-              if not string.match(h[j], '^%d+$') then bad = true end
-            end
-          end
-          if bad then redis.call('DEL', k); removed = removed + 1 end
-        end
+        for _, k in ipairs(buckets(ARGV[3], ARGV[4], ARGV[5], now, 2)) do removed = removed + remove_unless(k, '^%d+$') end
         return reply(load(KEYS[1], nil, now), now, 1, removed)
         """;
 }

@@ -50,6 +50,7 @@ internal sealed record ParsedReply(ClusterView? View, string? Corruption, Cluste
 internal static class ReplyParser
 {
     private const int ReplyLength = 14;
+    private const int ThrottledReplyLength = 16; // a flush with the throttle hash: the other replicas' requests, accepts
 
     public static ParsedReply Parse(RedisResult result, ViewLimits limits, long receivedAt, long requestedAt = 0)
     {
@@ -65,7 +66,7 @@ internal static class ReplyParser
             return ParsedReply.Corrupt($"field {field} = {Quote((string?)r[2])}, allowed {AllowedRange(field)}");
         }
 
-        if (r.Length != ReplyLength || r.Skip(1).Where((_, i) => i is not 4 and not 5).Any(e => e.Resp2Type != ResultType.Integer))
+        if (r.Length is not (ReplyLength or ThrottledReplyLength) || r.Skip(1).Where((_, i) => i is not 4 and not 5).Any(e => e.Resp2Type != ResultType.Integer))
         {
             return ParsedReply.Corrupt($"malformed reply ({r.Length} elements)");
         }
@@ -86,6 +87,7 @@ internal static class ReplyParser
             RoundLeftMs = (long)r[11],
             Code = Int32(r[12]),
             Extra = (long)r[13],
+            ThrottleOthers = r.Length == ThrottledReplyLength ? ((long)r[14], (long)r[15]) : null,
             ReceivedAt = receivedAt,
             RequestedAt = requestedAt,
         };
@@ -162,6 +164,12 @@ internal static class ReplyParser
                 $"field hd = {view.RoundLeftMs} ms from now, allowed [0, {limits.MaxRoundMs}] ms");
         }
 
+        if (view.ThrottleOthers is { } others && (others.Requests < 0 || others.Accepts < 0))
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"field throttle = {others.Requests}:{others.Accepts} (the other replicas' sums), allowed {AllowedRange("throttle")}");
+        }
+
         foreach (var (field, value) in new[] { ("pl", view.ProbesLeft), ("ps", view.ProbeSuccesses), ("pk", view.SuccessesToClose), ("pn", view.ProbeSlots) })
         {
             if (value is < 0 or > ViewLimits.MaxProbeField)
@@ -181,6 +189,7 @@ internal static class ReplyParser
         "pl" or "ps" or "pk" or "pn" => $"[0, {ViewLimits.MaxProbeField}]",
         "type" => "a hash",
         "bucket" => "a hash of integer counts",
+        "throttle" => "a hash of 'requests:accepts:written at' entries, counts below 10^15",
         "u" => "[now, now + the break it was given (ub) + 1 min]",
         _ => "a non-negative integer",
     };

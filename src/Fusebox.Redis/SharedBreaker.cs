@@ -15,6 +15,7 @@ internal sealed class SharedBreaker
         KeyBase = $"{keyPrefix}:{{{breaker.Name}}}";
         StateKey = KeyBase + ":state";
         LeaseKey = KeyBase + ":leases";
+        ThrottleKey = KeyBase + ":throttle";
         Last = breaker.ReadCallCounts();
     }
 
@@ -33,6 +34,9 @@ internal sealed class SharedBreaker
 
     /// <summary><c>prefix:{name}:leases</c>: which replica holds how many permits of the shared half-open round.</summary>
     public RedisKey LeaseKey { get; }
+
+    /// <summary><c>prefix:{name}:throttle</c>: every replica's adaptive-throttling window counts (see <see cref="ThrottleSharing"/>).</summary>
+    public RedisKey ThrottleKey { get; }
 
     public Lock Gate { get; } = new();
 
@@ -97,6 +101,10 @@ internal sealed class SharedBreaker
     public bool Voted;
     public long RejectedAtGrant;
     public long LastSyncAt;
+
+    // Loop only: the throttling window counts last stored in Redis, and when (coordinator ms).
+    public ThrottleCounts ThrottleSent;
+    public long ThrottleSentAt;
 
     // Loop only: what is wrong with the breaker's keys in Redis, until the next tick repairs it; whether it was logged.
     public ParsedReply? Corruption;

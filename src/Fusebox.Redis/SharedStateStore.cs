@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fusebox.Coordination;
 using StackExchange.Redis;
 
 namespace Fusebox.Redis;
@@ -29,8 +30,10 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
             [shared.View?.Epoch ?? "", clusterGeneration, successes, context.ReplicaId, StateTtl, context.ChannelName, shared.Name, context.Clock.NowMicros,
                 .. BucketArgs(shared), context.LeaseMs], stop, commitCode: 2);
 
-    /// <summary>Adds calls and failures (and a trip vote) to the current bucket and lets the script decide on the window.</summary>
-    public Task<ClusterView?> FlushAsync(SharedBreaker shared, long calls, long failures, Ballot ballot, CancellationToken stop)
+    /// <summary>Adds calls and failures (and a trip vote) to the current bucket and lets the script decide on the window;
+    /// with <paramref name="throttle"/>, stores this replica's throttling window and reads the others' (<see cref="ThrottleSharing"/>).</summary>
+    public Task<ClusterView?> FlushAsync(SharedBreaker shared, long calls, long failures, Ballot ballot, ThrottleCounts? throttle,
+        CancellationToken stop)
     {
         var options = shared.Breaker.Options;
         var thresholds = Thresholds(shared);
@@ -44,7 +47,13 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
             baseMs, Num(backoff), maxMs, Num(jitter), Num(Random.Shared.NextDouble()), StateTtl, context.ChannelName, shared.Name,
             context.Clock.NowMicros, ballot switch { Ballot.Vote => "1", Ballot.Withdraw => "-1", _ => "0" }, .. BucketArgs(shared, thresholds),
         ];
-        return EvalAsync(shared, RedisScripts.Flush, [shared.StateKey], args, stop, commitCode: 2);
+        if (throttle is not { } counts)
+        {
+            return EvalAsync(shared, RedisScripts.Flush, [shared.StateKey], args, stop, commitCode: 2);
+        }
+
+        RedisValue[] throttled = [.. args, counts.Requests, counts.Accepts, (long)counts.Window.TotalMilliseconds];
+        return EvalAsync(shared, RedisScripts.Flush, [shared.StateKey, shared.ThrottleKey], throttled, stop, commitCode: 2);
     }
 
     /// <summary>A manual state for every replica (closing clears the window and the backoff).</summary>
@@ -88,7 +97,8 @@ internal sealed class SharedStateStore(CoordinatorContext context, RedisLink lin
         long requestedAt = context.Clock.NowMs;
         try
         {
-            var result = await link.EvalAsync(RedisScripts.Repair, [shared.StateKey],
+            RedisKey[] keys = shared.Breaker.ReadThrottleCounts() is null ? [shared.StateKey] : [shared.StateKey, shared.ThrottleKey];
+            var result = await link.EvalAsync(RedisScripts.Repair, keys,
                 [rejected?.Epoch ?? "", rejected?.Generation ?? -1, .. BucketArgs(shared)], stop).ConfigureAwait(false);
             return ReplyParser.Parse(result, Limits(shared), context.Clock.NowMs, requestedAt).View;
         }

@@ -6,6 +6,7 @@ namespace Fusebox.Redis;
 /// Reports a breaker's window to the cluster: the calls and failures since the last flush (read from the breaker's
 /// lifetime counters, so the call path pays nothing), and this replica's trip vote after a local trip in
 /// <see cref="SharingMode.Quorum"/> mode. The script adds them to the current bucket and decides on the whole window.
+/// A breaker with adaptive throttling also shares its throttling window's counts (<see cref="ThrottleSharing"/>).
 /// </summary>
 internal sealed class WindowReporter(CoordinatorContext context, SharedStateStore store, StateAdopter adopter)
 {
@@ -30,21 +31,27 @@ internal sealed class WindowReporter(CoordinatorContext context, SharedStateStor
             }
         }
 
+        var throttle = ThrottleSharing.Read(shared, context.Clock.NowMs, out bool throttleDue);
         long failures = counts.Failed - from.Failed;
         long calls = counts.Successful - from.Successful + failures;
         shared.Last = counts;
 
         // A replica whose breaker closed again after its trip (its own probes succeeded) has not given up any more.
         var ballot = vote ? Ballot.Vote : shared.Voted && shared.Breaker.GetRecordedState() == BreakerState.Closed ? Ballot.Withdraw : Ballot.None;
-        if (calls <= 0 && ballot == Ballot.None)
+        if (calls <= 0 && ballot == Ballot.None && !throttleDue)
         {
             return false;
         }
 
-        var view = await store.FlushAsync(shared, calls, failures, ballot, stop).ConfigureAwait(false);
+        var view = await store.FlushAsync(shared, calls, failures, ballot, throttle, stop).ConfigureAwait(false);
         if (view is null)
         {
             return true; // corrupt: repaired at the next tick
+        }
+
+        if (throttle is { } sent)
+        {
+            ThrottleSharing.Stored(shared, sent, view, context.Clock.NowMs);
         }
 
         if (ballot != Ballot.None && view.Code > 0)

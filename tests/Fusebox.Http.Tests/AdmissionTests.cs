@@ -74,19 +74,52 @@ public class AdmissionTests : OneServerTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => holding);
     }
 
-    [Fact]
-    public async Task A_429_answer_is_an_overload_for_aimd()
+    [Theory]
+    [InlineData(1, 36)] // the send-once path: ⌊40 × 0.9⌋
+    [InlineData(2, 32)] // the retry path (ResilientCaller): two 429 attempts, ⌊⌊40 × 0.9⌋ × 0.9⌋; 40 before the fix
+    public async Task A_429_answer_is_an_overload_for_aimd(int attempts, int limitAfter)
     {
         using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyOptions
         {
             Algorithm = ConcurrencyAlgorithm.Aimd, InitialLimit = 40, TimeProvider = new FakeTimeProvider(),
         });
-        using var fixture = new ClientFixture(o => o.Admission = limiter.ToAdmission());
+        using var fixture = new ClientFixture(o =>
+        {
+            o.Admission = limiter.ToAdmission();
+            o.Retry = attempts > 1 ? new RetryOptions { MaxAttempts = attempts, BaseDelay = TimeSpan.Zero } : null;
+        });
         Server.Behavior = Behavior.TooManyRequests;
 
         using var response = await fixture.Client.GetAsync(Url);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        Assert.Equal(36, limiter.CurrentLimit); // ⌊40 × 0.9⌋
+        Assert.Equal(attempts, Server.Requests);
+        Assert.Equal(limitAfter, limiter.CurrentLimit);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_429_answer_is_an_overload_for_adaptive_throttling_on_both_paths(bool withRetries)
+    {
+        using var fixture = new ClientFixture(o => o.Retry = withRetries ? new RetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.Zero } : null);
+        // Only overloads count as not accepted: a plain failure would leave p at 0.
+        var breaker = fixture.Registry.GetOrAdd("fraud/" + Server.BaseAddress.GetLeftPart(UriPartial.Authority), new CircuitBreakerOptions
+        {
+            TripPolicy = TripPolicy.ConsecutiveFailures(100),
+            AdaptiveThrottling = new AdaptiveThrottlingOptions { NotAccepted = ThrottlingSignal.Overload, RandomSource = () => 0.999 },
+        });
+        Server.Behavior = Behavior.TooManyRequests;
+
+        for (int i = 0; i < 3; i++)
+        {
+            using var response = await fixture.Client.GetAsync(Url);
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        }
+
+        // Three requests, none accepted: p = (3 − 2·0) / 4. On the retry path it stayed 0 before the fix.
+        var snapshot = breaker.Snapshot();
+        Assert.Equal(3, snapshot.FailedCalls);
+        Assert.Equal(0.75, snapshot.ThrottleProbability);
     }
 }

@@ -155,9 +155,7 @@ public sealed class ReplicaScenarioRunner(ScenarioOptions options, TextWriter ou
                 var timeline = _timelines[i].Entries();
                 var checkouts = _recorders[i].Summarize(replica, _fraud.PeakInFlight, _fraud.CallsFrom(replica), timeline);
                 var duringOutage = timeline.Where(e => e.AtSeconds >= outageStart && e.AtSeconds < outageEnd).ToArray();
-                double? stopped = duringOutage.FirstOrDefault(e => e.State != StateNames.Of(BreakerState.Closed)) is { } stop
-                    ? Math.Round(stop.AtSeconds - outageStart, 2)
-                    : null;
+                double? stopped = OutageStop.After(timeline, outageStart, outageEnd);
                 return new ReplicaSummary(replica, (double)rates[i] / rates.Sum(), checkouts, stopped, _fraud.OutageCallsFrom(replica),
                     duringOutage.Count(e => e.State == StateNames.Of(BreakerState.HalfOpen)));
             }).ToArray();

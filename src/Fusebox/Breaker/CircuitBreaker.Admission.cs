@@ -127,11 +127,8 @@ public sealed partial class CircuitBreaker
                 }
 
                 default:
-                    if (s.Settings.Shadow)
-                    {
-                        return ShadowPermit(s, RejectionReason.Isolated);
-                    }
-
+                    // Isolated: an operator's command (or one adopted from the cluster), which shadow mode obeys; it
+                    // observes the breaker's own decisions, and one told to stop calling during an incident must stop.
                     rejectedIn = s.State;
                     return Reject(s.State, null);
             }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Fusebox.Coordination;
 using Fusebox.Internal;
 
 namespace Fusebox;
@@ -32,6 +33,23 @@ public sealed partial class CircuitBreaker
         _counters.Increment(CallCounter.Throttled);
         rejectedIn = BreakerState.Closed;
         return Reject(BreakerState.Closed, null);
+    }
+
+    /// <summary>The throttling window's own counts (see <see cref="CoordinationExtensions.ReadThrottleCounts"/>).</summary>
+    internal ThrottleCounts? ReadThrottleCounts() => Volatile.Read(ref _state).Settings.Throttle?.LocalCounts(_clock.Now());
+
+    /// <summary>Hands the throttling stage the other replicas' counts (see <see cref="CoordinationExtensions.SetRemoteThrottleCounts"/>).</summary>
+    internal bool SetRemoteThrottleCounts(long requests, long accepts)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(requests);
+        ArgumentOutOfRangeException.ThrowIfNegative(accepts);
+        if (Volatile.Read(ref _state).Settings.Throttle is not { } throttle)
+        {
+            return false;
+        }
+
+        throttle.SetRemote(requests, accepts, _clock.Now());
+        return true;
     }
 
     /// <summary>A call that would have been rejected for <paramref name="reason"/>, admitted because of shadow mode.

@@ -92,9 +92,10 @@ public sealed class CircuitBreakerOptions
     /// Shadow mode (resilience4j's METRICS_ONLY): the breaker runs its whole state machine, opens, half-opens and closes,
     /// and reports it (<see cref="BreakerStateChangedEventArgs.IsShadow"/>, <see cref="CircuitSnapshot.ShadowMode"/>,
     /// the <c>fusebox.shadow.rejections</c> counter, <see cref="CircuitSnapshot.ShadowRejectedCalls"/>), but it never
-    /// rejects a call: a call it would have rejected (open, probe slots busy, isolated, throttled) runs, is counted, and
-    /// does not reach the state machine, so the breaker evolves as it would have had it rejected the call. For rolling a
-    /// configuration out in production safely. Default false.
+    /// rejects a call of its own accord: a call it would have rejected (open, probe slots busy, throttled) runs, is
+    /// counted, and does not reach the state machine, so the breaker evolves as it would have had it rejected the call.
+    /// An operator's <see cref="CircuitBreaker.Isolate"/> is obeyed: an isolated shadow breaker rejects until
+    /// <see cref="CircuitBreaker.Reset"/>. For rolling a configuration out in production safely. Default false.
     /// </summary>
     public bool ShadowMode { get; set; }
 

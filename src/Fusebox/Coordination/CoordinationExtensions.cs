@@ -87,6 +87,29 @@ public static class CoordinationExtensions
     /// reads them periodically and works with the differences, so the call path pays nothing for being shared.</summary>
     public static CallCounts ReadCallCounts(this CircuitBreaker breaker) => Required(breaker).ReadCallCounts();
 
+    /// <summary>
+    /// The counts of the breaker's adaptive-throttling window now (its own calls only), without allocating; null when
+    /// <see cref="CircuitBreakerOptions.AdaptiveThrottling"/> is off. A coordinator shares them with the other replicas
+    /// and hands each the others' sum through <see cref="SetRemoteThrottleCounts"/>.
+    /// </summary>
+    public static ThrottleCounts? ReadThrottleCounts(this CircuitBreaker breaker) => Required(breaker).ReadThrottleCounts();
+
+    /// <summary>
+    /// Hands the breaker's adaptive throttling the other replicas' window counts: until they are replaced, and for at
+    /// most one <see cref="AdaptiveThrottlingOptions.Window"/> on the breaker's clock, the rejection probability is
+    /// computed over the breaker's own counts plus these (<c>(requests + remote requests − K·(accepts + remote
+    /// accepts)) / (requests + remote requests + 1)</c>, capped). So a coordinator that stops refreshing them (its store
+    /// unreachable) cannot pin the probability: the breaker falls back to its own window. Zeros remove them. A
+    /// reconfiguration that keeps the window's length keeps them; one that changes it drops them.
+    /// </summary>
+    /// <param name="breaker">The breaker.</param>
+    /// <param name="requests">The other replicas' requests in their windows; not negative.</param>
+    /// <param name="accepts">The other replicas' accepts in their windows; not negative.</param>
+    /// <returns>False (nothing changed) when the breaker has adaptive throttling off.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="requests"/> or <paramref name="accepts"/> is negative.</exception>
+    public static bool SetRemoteThrottleCounts(this CircuitBreaker breaker, long requests, long accepts) =>
+        Required(breaker).SetRemoteThrottleCounts(requests, accepts);
+
     private static CircuitBreaker Required(CircuitBreaker breaker)
     {
         ArgumentNullException.ThrowIfNull(breaker);

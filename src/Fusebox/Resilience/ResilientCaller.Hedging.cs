@@ -161,14 +161,14 @@ public sealed partial class ResilientCaller
 
             if (failure is not null)
             {
-                permit.RecordException(failure, scope.Caller);
+                Report(permit, failure, result, Completion.Failure, scope.Caller); // an overload, or classified by the breaker
                 reported = true;
                 return new HedgeOutcome<TResult>(RetriesException(failure) ? HedgeKind.Retryable : HedgeKind.Fatal, default!, failure);
             }
 
             bool retryable = await RetriesResultAsync(result, scope.Caller).ConfigureAwait(false);
             var completion = retryable ? Completion.Failure : await ClassifyResultAsync(result, scope.Caller).ConfigureAwait(false);
-            bool failed = Report(permit, null, completion, scope.Caller);
+            bool failed = Report(permit, null, result, completion, scope.Caller);
             reported = true;
             return new HedgeOutcome<TResult>(retryable ? HedgeKind.Retryable : failed ? HedgeKind.Fatal : HedgeKind.Won, result, null);
         }
@@ -193,7 +193,8 @@ public sealed partial class ResilientCaller
         var attemptTimeout = _attemptTimeout is { } limit ? Internal.PooledTimeout.Rent(limit, _breaker.TimeProvider, scope.Attempts) : null;
         try
         {
-            return (await operation(state, attemptTimeout?.Token ?? scope.Attempts).ConfigureAwait(false), null, AdmissionOutcome.Succeeded);
+            var result = await operation(state, attemptTimeout?.Token ?? scope.Attempts).ConfigureAwait(false);
+            return (result, null, AdmissionOutcomeOf(result));
         }
         catch (OperationCanceledException ex) when (scope.Caller.IsCancellationRequested)
         {
@@ -213,7 +214,7 @@ public sealed partial class ResilientCaller
         }
         catch (Exception ex)
         {
-            return (default!, ex, AdmissionOutcome.Failed);
+            return (default!, ex, AdmissionOutcomeOf(ex));
         }
         finally
         {

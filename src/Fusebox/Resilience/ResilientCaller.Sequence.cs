@@ -120,19 +120,34 @@ public sealed partial class ResilientCaller
         }
     }
 
-    /// <summary>Reports the sequence's outcome on the permit; true when it is a failure (for the fallback).</summary>
-    private static bool Report(in CircuitPermit permit, Exception? failure, Completion resultCompletion, CancellationToken cancellationToken)
+    /// <summary>Reports the sequence's outcome on the permit; true when it is a failure (for the fallback). A failing
+    /// result is reported with the result, so the breaker keeps it as the last failure (e.g. "HTTP 503"); an overloaded
+    /// one (the breaker's <see cref="AdaptiveThrottlingOptions.IsOverloadResult"/>, or a failure the caller's
+    /// <see cref="ResilientCallerOptions.IsOverloadResult"/> matches) as an overload, and so is an exception
+    /// <see cref="ResilientCallerOptions.IsOverloadException"/> matches.</summary>
+    private bool Report<TResult>(in CircuitPermit permit, Exception? failure, TResult result, Completion resultCompletion, CancellationToken cancellationToken)
     {
         if (failure is not null)
         {
-            permit.RecordException(failure, cancellationToken);
+            if (IsOverloaded(failure))
+            {
+                permit.RecordOverload(failure);
+            }
+            else
+            {
+                permit.RecordException(failure, cancellationToken);
+            }
+
             return true;
         }
 
         switch (resultCompletion)
         {
-            case Completion.Failure:
-                permit.RecordFailure();
+            case Completion.Failure when !IsOverloaded(result):
+                permit.RecordFailedResult(result);
+                return true;
+            case Completion.Failure or Completion.Overloaded:
+                permit.RecordOverloadedResult(result);
                 return true;
             case Completion.Success:
                 permit.RecordSuccess();
@@ -148,7 +163,7 @@ public sealed partial class ResilientCaller
     /// it does: after <paramref name="failedAttempts"/> ≥ 1 the last failed attempt's outcome is recorded as if the
     /// sequence had ended there; otherwise the permit is released. Returns true (the permit took an outcome).
     /// </summary>
-    private static bool ReportAbandoned(in CircuitPermit permit, int failedAttempts, Exception? failure, bool retryableResult)
+    private bool ReportAbandoned<TResult>(in CircuitPermit permit, int failedAttempts, Exception? failure, TResult result, bool retryableResult)
     {
         if (failedAttempts == 0)
         {
@@ -158,7 +173,7 @@ public sealed partial class ResilientCaller
         {
             // Classified without the caller's token: the failure was seen before the caller cancelled. An attempt
             // that returned a result was only followed by another because that result was worth retrying: a failure.
-            Report(permit, failure, retryableResult ? Completion.Failure : Completion.Success, CancellationToken.None);
+            Report(permit, failure, result, retryableResult ? Completion.Failure : Completion.Success, CancellationToken.None);
         }
 
         return true;

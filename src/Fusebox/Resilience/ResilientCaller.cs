@@ -38,6 +38,8 @@ public sealed partial class ResilientCaller
     private readonly ResilienceMetrics _metrics;
     private readonly ResultPredicate? _shouldHandleResult;
     private readonly CallAdmission? _admission;
+    private readonly ResultPredicate? _isOverloadResult;
+    private readonly Func<Exception, bool>? _isOverloadException;
     private readonly HedgingOptions? _hedging;
 
     /// <summary>Creates a caller around <paramref name="breaker"/>.</summary>
@@ -57,6 +59,8 @@ public sealed partial class ResilientCaller
         _metrics = breaker.Metrics.Resilience;
         _shouldHandleResult = options.ShouldHandleResult;
         _admission = options.Admission;
+        _isOverloadResult = options.IsOverloadResult;
+        _isOverloadException = options.IsOverloadException;
         _hedging = options.Hedging?.Clone();
     }
 
@@ -136,12 +140,12 @@ public sealed partial class ResilientCaller
                     // previous attempt's outcome in place for ReportAbandoned.
                     result = await operation(state, attemptTimeout?.Token ?? sequenceToken).ConfigureAwait(false);
                     failure = null;
-                    exitAs = AdmissionOutcome.Succeeded;
+                    exitAs = AdmissionOutcomeOf(result);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     exitAs = AdmissionOutcome.Ignored;
-                    reported = ReportAbandoned(permit, attempt - 1, failure, retryableResult);
+                    reported = ReportAbandoned(permit, attempt - 1, failure, result, retryableResult);
                     throw;
                 }
                 catch (OperationCanceledException ex) when (overall is { TimedOut: true })
@@ -157,6 +161,7 @@ public sealed partial class ResilientCaller
                 catch (Exception ex)
                 {
                     failure = ex;
+                    exitAs = AdmissionOutcomeOf(ex);
                 }
                 finally
                 {
@@ -180,7 +185,7 @@ public sealed partial class ResilientCaller
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
-                        reported = ReportAbandoned(permit, attempt, failure, retryableResult);
+                        reported = ReportAbandoned(permit, attempt, failure, result, retryableResult);
                         throw;
                     }
                     catch (OperationCanceledException ex)
@@ -198,7 +203,7 @@ public sealed partial class ResilientCaller
 
             // A result still worth retrying when the sequence ended (attempts or budget spent) is a failure too.
             var resultCompletion = failure is not null || retryableResult ? Completion.Failure : await ClassifyResultAsync(result, cancellationToken).ConfigureAwait(false);
-            failed = Report(permit, failure, resultCompletion, cancellationToken);
+            failed = Report(permit, failure, result, resultCompletion, cancellationToken);
             reported = true;
         }
         finally

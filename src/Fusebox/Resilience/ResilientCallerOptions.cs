@@ -25,6 +25,23 @@ public sealed class ResilientCallerOptions
     /// </summary>
     public CallAdmission? Admission { get; set; }
 
+    /// <summary>
+    /// Results that mean the dependency refused the attempt because it is overloaded (e.g. an HTTP 429 or 503).
+    /// Synchronous clauses only; default null: none. Such an attempt exits the <see cref="Admission"/> stage as
+    /// <see cref="AdmissionOutcome.Overloaded"/> instead of <see cref="AdmissionOutcome.Succeeded"/>, as a timeout does
+    /// (AIMD backs off); and when the call's final result is a failure (<see cref="ShouldHandleResult"/>, the breaker's
+    /// own predicate, or retries spent on it) and matches, the breaker hears an overload, which
+    /// <see cref="CircuitBreakerOptions.AdaptiveThrottling"/> counts as not accepted. It never makes a success a failure.
+    /// A clause that throws means "not overloaded".
+    /// </summary>
+    public ResultPredicate? IsOverloadResult { get; set; }
+
+    /// <summary>Exceptions that mean the dependency refused the attempt because it is overloaded (e.g. gRPC
+    /// ResourceExhausted): the <see cref="Admission"/> stage hears <see cref="AdmissionOutcome.Overloaded"/> instead of
+    /// <see cref="AdmissionOutcome.Failed"/>, and when the call ends with one, the breaker hears an overload (a failure
+    /// whatever <see cref="CircuitBreakerOptions.ShouldHandleException"/> says, which adaptive throttling counts as not accepted). Default null: none; a predicate that throws means "not overloaded".</summary>
+    public Func<Exception, bool>? IsOverloadException { get; set; }
+
     /// <summary>Hedged attempts (gRPC A6), charged to <see cref="RetryOptions.Budget"/>; null (default) for none.
     /// Requires <c>Retry.MaxAttempts = 1</c>: hedges are the extra attempts.</summary>
     public HedgingOptions? Hedging { get; set; }
@@ -37,6 +54,12 @@ public sealed class ResilientCallerOptions
         ArgumentNullException.ThrowIfNull(Timeout, "ResilientCallerOptions.Timeout");
         Retry.Validate();
         Timeout.Validate();
+        if (IsOverloadResult is { IsAsynchronous: true })
+        {
+            throw new ArgumentException(
+                "ResilientCallerOptions.IsOverloadResult must have synchronous clauses only (Handle/Or, not HandleAsync/OrAsync): the admission stage hears each attempt's outcome as it ends.",
+                "ResilientCallerOptions.IsOverloadResult");
+        }
         if (Hedging is { } hedging)
         {
             hedging.Validate();

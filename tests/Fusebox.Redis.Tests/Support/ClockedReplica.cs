@@ -30,11 +30,12 @@ internal sealed class ClockedReplica(CircuitBreakerRegistry registry, RedisState
     };
 
     /// <summary>Starts a coordinator sharing the named breakers, and waits until it has synced every one of them.</summary>
-    public static async Task<ClockedReplica> StartAsync(string connectionString, RedisStateOptions options, IReadOnlyList<string> breakers)
+    public static async Task<ClockedReplica> StartAsync(string connectionString, RedisStateOptions options, IReadOnlyList<string> breakers,
+        CircuitBreakerOptions? breaker = null)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         options.TimeProvider = time;
-        var registry = new CircuitBreakerRegistry(new CircuitBreakerRegistryOptions { DefaultOptions = Replica.BreakerOptions() }, time);
+        var registry = new CircuitBreakerRegistry(new CircuitBreakerRegistryOptions { DefaultOptions = breaker ?? Replica.BreakerOptions() }, time);
         foreach (string name in breakers)
         {
             registry.GetOrAdd(name);
@@ -50,6 +51,15 @@ internal sealed class ClockedReplica(CircuitBreakerRegistry registry, RedisState
 
     /// <summary>Advances the coordinator's clock by one flush interval at a time and waits until each tick has run and
     /// the loop waits for the clock again.</summary>
+    /// <summary>Moves the clock (coordinator and breakers) by <paramref name="by"/> at once and waits for the tick that follows.</summary>
+    public async Task JumpAsync(TimeSpan by)
+    {
+        await Eventually.TrueAsync(() => Coordinator.LoopProgress.Parked, "the loop waits for its clock");
+        long done = Coordinator.LoopProgress.Ticks;
+        time.Advance(by);
+        await Eventually.TrueAsync(() => Coordinator.LoopProgress is { Parked: true } p && p.Ticks > done, "the tick ran", seconds: 30);
+    }
+
     public async Task TickAsync(int ticks = 1)
     {
         for (int i = 0; i < ticks; i++)

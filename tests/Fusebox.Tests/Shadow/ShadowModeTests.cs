@@ -54,12 +54,19 @@ public class ShadowModeTests
     }
 
     [Fact]
-    public void An_isolated_shadow_breaker_admits_and_counts()
+    public void An_operators_isolation_is_obeyed_by_a_shadow_breaker()
     {
+        // Shadow mode observes the breaker's own decisions; an operator who isolates a dependency during an incident
+        // means "stop calling it now" (it admitted the call and counted a would-be rejection before).
         var (breaker, _) = TestBreakers.Create(new CircuitBreakerOptions { ShadowMode = true });
         breaker.Isolate();
-        breaker.Succeed();
-        Assert.Equal((BreakerState.Isolated, 1L, 0L), (breaker.State, breaker.Snapshot().ShadowRejectedCalls, breaker.Snapshot().RejectedCalls));
+
+        var ex = Assert.Throws<CircuitOpenException>(() => breaker.Execute(static _ => 1));
+
+        Assert.Equal(BreakerState.Isolated, ex.State);
+        Assert.Equal((0L, 1L), (breaker.Snapshot().ShadowRejectedCalls, breaker.Snapshot().RejectedCalls));
+        breaker.Reset();
+        Assert.Equal(1, breaker.Execute(static _ => 1));
     }
 
     [Fact]
