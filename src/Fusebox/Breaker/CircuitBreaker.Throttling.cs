@@ -16,9 +16,13 @@ public sealed partial class CircuitBreaker
     private CircuitPermit ThrottledPermit(StateRecord s, out BreakerState rejectedIn)
     {
         rejectedIn = default;
-        if (s.Settings.Throttle!.Admit(_clock.Now()))
+        var throttle = s.Settings.Throttle!;
+        long now = throttle.UsesCoarseClock ? CoarseClock.Now : _clock.Now();
+        if (throttle.Admit(now))
         {
-            return new CircuitPermit(this, s.Generation, CircuitPermit.ThrottledSlot, 0, StartTimestamp(s));
+            // The admission time rides in the permit's probe token (unused by a throttled permit): the accept is
+            // counted in its request's bucket, without a second clock read at completion.
+            return new CircuitPermit(this, s.Generation, CircuitPermit.ThrottledSlot, now, StartTimestamp(s));
         }
 
         if (s.Settings.Shadow)
@@ -77,8 +81,9 @@ public sealed partial class CircuitBreaker
         }
 
         // The request was counted at admission (into the window of its record's settings, which a reconfiguration
-        // that keeps the window's shape hands on): its outcome goes to the current one.
-        s.Settings.Throttle?.Completed(completion, _clock.Now());
+        // that keeps the window's shape hands on): its outcome goes to the current one, in the bucket of the
+        // admission's time (the permit's token), so a call's request and accept leave the window together.
+        s.Settings.Throttle?.Completed(completion, permit.ProbeToken);
         return false;
     }
 

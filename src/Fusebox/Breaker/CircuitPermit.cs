@@ -61,6 +61,7 @@ public readonly struct CircuitPermit : IDisposable
 
     internal int ProbeSlot { get; }
 
+    /// <summary>A probe's slot token; for a throttled permit, the time its request was counted at.</summary>
     internal long ProbeToken { get; }
 
     internal long StartedAt { get; }

@@ -22,7 +22,7 @@ internal sealed class BreakerSettings
         ShouldHandleException = validated.ShouldHandleException;
         ShouldHandleResult = validated.ShouldHandleResult;
         Shadow = validated.ShadowMode;
-        Throttle = validated.AdaptiveThrottling is { } throttling ? new ThrottleStage(throttling, previous?.Throttle, now) : null;
+        Throttle = validated.AdaptiveThrottling is { } throttling ? new ThrottleStage(throttling, previous?.Throttle, now, ReferenceEquals(validated.TimeProvider, TimeProvider.System)) : null;
     }
 
     /// <summary><see cref="CircuitBreakerOptions.ShadowMode"/>: would-be rejections are counted and the call admitted.</summary>

@@ -22,9 +22,14 @@ internal static class CoarseClock
     private static ITimer? s_timer;
     private static long s_second;
     private static long s_tick;
+    private static long s_now;
 
     /// <summary>The current second of <see cref="Environment.TickCount64"/> (the system breaker clock), as of the last tick.</summary>
     public static long Second => Volatile.Read(ref s_second);
+
+    /// <summary>The system breaker clock's time (<see cref="Environment.TickCount64"/> in TimeSpan ticks) as of the last
+    /// refresh: what adaptive throttling counts in when its buckets are long enough (see <see cref="ThrottleStage"/>).</summary>
+    public static long Now => Volatile.Read(ref s_now);
 
     /// <summary>Increments at every refresh: a call can tell that time has moved on since it last looked.</summary>
     public static long Tick => Volatile.Read(ref s_tick);
@@ -49,7 +54,9 @@ internal static class CoarseClock
 
     private static void Refresh()
     {
-        Volatile.Write(ref s_second, Environment.TickCount64 / 1000);
+        long milliseconds = Environment.TickCount64;
+        Volatile.Write(ref s_now, milliseconds * TimeSpan.TicksPerMillisecond);
+        Volatile.Write(ref s_second, milliseconds / 1000);
         Interlocked.Increment(ref s_tick);
     }
 }

@@ -42,13 +42,15 @@ internal sealed class ReferenceThrottle(AdaptiveThrottlingOptions options)
 
     public void Request(long nowTicks) => _events.Add((nowTicks / _bucketTicks, false));
 
-    /// <summary>An outcome: an accept unless the signal counts it as not accepted.</summary>
-    public void Completed(long nowTicks, bool failure, bool overload)
+    /// <summary>An outcome: an accept unless the signal counts it as not accepted, in the bucket of the time its
+    /// request was made (<paramref name="admittedAtTicks"/>): a request and its accept leave the window together, and
+    /// the accept of a call that outlived the window is not counted at all.</summary>
+    public void Completed(long admittedAtTicks, bool failure, bool overload)
     {
         bool notAccepted = options.NotAccepted == ThrottlingSignal.Overload ? overload : failure || overload;
         if (!notAccepted)
         {
-            _events.Add((nowTicks / _bucketTicks, true));
+            _events.Add((admittedAtTicks / _bucketTicks, true));
         }
     }
 }

@@ -5,7 +5,8 @@ namespace Fusebox.Tests.Throttling;
 
 /// <summary>
 /// Adaptive throttling against <see cref="ReferenceThrottle"/>: random traffic on a fake clock, outcomes reported
-/// some steps after admission (so accepts land in later buckets than their requests), the dependency's failure rate
+/// some steps after admission (often in a later bucket: the accept still counts in its request's bucket, the time the
+/// breaker recorded in the permit), the dependency's failure rate
 /// changing in phases so that p rises, saturates and falls again. Every decision, and p before it, must equal the
 /// model's; both draw from the same seeded sequence, and the breaker must draw exactly when the model does (p > 0),
 /// or the sequences part and the decisions differ.
@@ -42,7 +43,7 @@ public class ThrottlingModelTests
             TripPolicy = TripPolicy.ConsecutiveFailures(1_000_000), // never trips: throttling alone is under test
             AdaptiveThrottling = throttling,
         });
-        var outstanding = new List<(CircuitPermit Permit, bool Failure, bool Overload)>();
+        var outstanding = new List<(CircuitPermit Permit, long AdmittedAt, bool Failure, bool Overload)>();
         int throttled = 0;
         int sawHighP = 0;
 
@@ -56,7 +57,7 @@ public class ThrottlingModelTests
             while (outstanding.Count > 0 && steps.NextDouble() < 0.6)
             {
                 int i = steps.Next(outstanding.Count);
-                var (permit, failure, overload) = outstanding[i];
+                var (permit, admittedAt, failure, overload) = outstanding[i];
                 outstanding.RemoveAt(i);
                 if (overload)
                 {
@@ -71,7 +72,7 @@ public class ThrottlingModelTests
                     permit.RecordSuccess();
                 }
 
-                model.Completed(now, failure, overload);
+                model.Completed(admittedAt, failure, overload);
             }
 
             double expectedP = model.Probability(now);
@@ -86,7 +87,7 @@ public class ThrottlingModelTests
             {
                 bool failed = steps.NextDouble() < failureRate;
                 bool overload = failed && steps.NextDouble() < 0.5; // half the failures are the dependency refusing
-                outstanding.Add((issued, failed && !overload, overload));
+                outstanding.Add((issued, now, failed && !overload, overload));
             }
             else
             {

@@ -122,6 +122,29 @@ public class ThrottlingTests
     }
 
     [Fact]
+    public void Only_a_system_clock_breaker_with_buckets_of_a_second_or_more_counts_on_the_coarse_clock()
+    {
+        Assert.True(new ThrottleStage(new AdaptiveThrottlingOptions(), null, 0, systemClock: true).UsesCoarseClock);
+        Assert.False(new ThrottleStage(new AdaptiveThrottlingOptions(), null, 0, systemClock: false).UsesCoarseClock);
+        Assert.False(new ThrottleStage(new AdaptiveThrottlingOptions { Window = TimeSpan.FromSeconds(5), Buckets = 10 }, null, 0, systemClock: true).UsesCoarseClock);
+    }
+
+    /// <summary>On the system clock a request is counted at the coarse clock's time, up to a refresh behind the breaker
+    /// clock: it must still be in the window a snapshot reads (no real-time wait: the counts are checked at once).</summary>
+    [Fact]
+    public void A_system_clock_breaker_counts_its_requests_and_accepts_on_the_coarse_clock()
+    {
+        var breaker = new CircuitBreaker("coarse-throttling", Throttled(new AdaptiveThrottlingOptions { AcceptsMultiplier = 1, RandomSource = () => 0.99 }));
+        Assert.True(breaker.TryAcquire(out var failed));
+        failed.RecordFailure();
+        Assert.Equal(1 / 2.0, breaker.Snapshot().ThrottleProbability);
+
+        Assert.True(breaker.TryAcquire(out var succeeded)); // drawn 0.99 against p = 0.5: admitted
+        succeeded.RecordSuccess();
+        Assert.Equal(1 / 3.0, breaker.Snapshot().ThrottleProbability); // (2 − 1·1) / (2 + 1)
+    }
+
+    [Fact]
     public void Reconfigure_keeps_the_window_when_its_shape_is_unchanged_and_starts_afresh_otherwise()
     {
         var (breaker, _) = TestBreakers.Create(Throttled(new AdaptiveThrottlingOptions { RandomSource = () => 0.9 }));
