@@ -176,7 +176,7 @@ public sealed partial class FuseboxHttpHandler : DelegatingHandler
         {
             // The status reaches the breaker's last failure ("HTTP 503"); a 429 or 503 is the server refusing the
             // request, which adaptive throttling counts as not accepted.
-            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+            if (IsOverloaded(response))
             {
                 permit.RecordOverloadedResult(response);
             }
