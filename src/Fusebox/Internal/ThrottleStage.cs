@@ -105,16 +105,16 @@ internal sealed class ThrottleStage
     /// <summary>The probability the next call would be rejected with.</summary>
     public double Probability(long now)
     {
-        double local = Window.Probability(now, K, Cap); // moves the window
+        Window.Advance(now);
         return Volatile.Read(ref _remote) is { } remote && remote.LiveAt(now)
             ? ThrottleWindow.Formula(Window.Requests + remote.Requests, Window.Accepts + remote.Accepts, K, Cap)
-            : local;
+            : ThrottleWindow.Formula(Window.Requests, Window.Accepts, K, Cap);
     }
 
     /// <summary>The window's own counts now (moved to <paramref name="now"/> first, so an idle window drains).</summary>
     public Coordination.ThrottleCounts LocalCounts(long now)
     {
-        _ = Window.Probability(now, K, Cap);
+        Window.Advance(now);
         return new(Window.Requests, Window.Accepts, Options.Window);
     }
 

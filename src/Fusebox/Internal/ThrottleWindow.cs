@@ -71,9 +71,13 @@ internal sealed class ThrottleWindow
     /// <summary>The rejection probability now: the SRE formula, capped.</summary>
     public double Probability(long now, double k, double cap)
     {
-        MoveTo(Epoch(now));
+        Advance(now);
         return Formula(Requests, Accepts, k, cap);
     }
+
+    /// <summary>Moves the window to <paramref name="now"/>, expiring the buckets it left, so <see cref="Requests"/> and
+    /// <see cref="Accepts"/> read the window as of then (an idle window drains).</summary>
+    public void Advance(long now) => MoveTo(Epoch(now));
 
     /// <summary><c>min(cap, max(0, (requests − k·accepts) / (requests + 1)))</c>; no division when it is 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
